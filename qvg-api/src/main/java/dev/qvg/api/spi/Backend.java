@@ -1,0 +1,80 @@
+package dev.qvg.api.spi;
+
+import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.quant.ClusterStage;
+import dev.qvg.api.quant.PackedBlocks;
+import dev.qvg.api.tensor.SliceBatch;
+import java.util.List;
+
+/**
+ * The kernels of the method, on one device. Every operation works on a {@link SliceBatch}:
+ * {@code slices} independent {@code [tokens, dim]} matrices laid end to end; centroids are
+ * {@code [slices, clusters, dim]} and ids {@code [slices, tokens]}.
+ *
+ * <p>Contract (checked by the conformance kit):
+ * <ol>
+ *   <li>Results equal the reference: block codes and scales bit for bit with
+ *       {@link dev.qvg.api.quant.BlockCodec}; dequantized values exactly; k-means ids equal except
+ *       on distance ties within float round-off; centroids within float tolerance.</li>
+ *   <li>Bad arguments (wrong lengths, ids out of range, mismatched shapes) throw
+ *       {@link IllegalArgumentException} naming the parameter; nothing is written first.</li>
+ *   <li>Calls on one instance may come from several threads one at a time; an instance is not
+ *       required to be safe for concurrent calls unless its provider lists the
+ *       {@code thread-safe} capability.</li>
+ *   <li>{@link #close()} releases device memory; using a closed backend throws
+ *       {@link IllegalStateException}.</li>
+ * </ol>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The provider name this backend was created by. */
+    String name();
+
+    /**
+     * Assigns every row of each active slice to its nearest centroid by squared Euclidean
+     * distance {@code |x|^2 - 2 x.c + |c|^2}, ties to the lowest index, writing {@code ids}.
+     * {@code changed[i]} receives how many ids of slice {@code i} differ from what {@code ids}
+     * held before (a negative previous id counts as changed).
+     *
+     * @param active which slices to process ({@code null} = all); inactive slices' ids and
+     *               {@code changed} entries are left untouched
+     */
+    void assign(SliceBatch batch, float[] points, float[] centroids, int clusters, int[] ids, int[] changed,
+                boolean[] active);
+
+    /**
+     * Replaces each centroid of an active slice by the mean of the rows assigned to it; a
+     * centroid with no rows keeps its value.
+     */
+    void updateCentroids(SliceBatch batch, float[] points, int[] ids, int clusters, float[] centroids,
+                         boolean[] active);
+
+    /** {@code points[row] -= centroids[ids[row]]} for every row, in place (the SAS residual). */
+    void subtractCentroids(SliceBatch batch, float[] points, int[] ids, float[] centroids, int clusters);
+
+    /** {@code out[row] += centroids[ids[row]]} for every row (reconstruction). */
+    void accumulateCentroids(SliceBatch batch, float[] out, int[] ids, float[] centroids, int clusters);
+
+    /** Block-quantizes and packs a row-major {@code [rows, cols]} matrix (spec section 6). */
+    PackedBlocks quantizePack(float[] x, int rows, int cols, BlockQuantConfig config);
+
+    /** Unpacks and dequantizes all of {@code blocks} into {@code out} ({@code rows * cols} floats). */
+    void unpackDequant(PackedBlocks blocks, float[] out);
+
+    /**
+     * Fused reconstruction of token-major blocks plus stage centroids:
+     * {@code out = dequant(blocks) + sum_s C_s[id_s]}. The default composes the two kernels;
+     * a device backend overrides it with one pass (the operation every cache read calls).
+     */
+    default void decode(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[] out) {
+        unpackDequant(blocks, out);
+        for (ClusterStage st : stages) {
+            accumulateCentroids(batch, out, st.ids(), st.centroidsAsFloat(), st.clusters());
+        }
+    }
+
+    /** Releases device resources. Idempotent. */
+    @Override
+    default void close() {
+    }
+}
