@@ -1,0 +1,85 @@
+package dev.qvg.api.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Injector;
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.inject.Pipelines;
+import dev.qvg.api.reference.ReferenceBackend;
+import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.BackendProvider;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProviderRegistryTest {
+
+    @Test
+    void findsProvidersByNameThroughServiceLoader() {
+        assertEquals(List.of("ghost", "testref"), Qvg.backends().list().stream().map(BackendProvider::name).toList());
+        assertInstanceOf(ReferenceBackend.class, Qvg.backends().getAvailable("testref").create());
+    }
+
+    @Test
+    void missingProviderNamesWhatIsThereAndWhatToAdd() {
+        ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class, () -> Qvg.backends().get("tpu"));
+        assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
+        assertTrue(e.getMessage().contains("ghost, testref") || e.getMessage().contains("testref, ghost"), e.getMessage());
+        assertTrue(e.getMessage().contains("META-INF/services/dev.qvg.api.spi.BackendProvider"), e.getMessage());
+    }
+
+    @Test
+    void unavailableProviderExplainsWhy() {
+        ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
+                () -> Qvg.backends().getAvailable("ghost"));
+        assertTrue(e.getMessage().contains("no ghost device"), e.getMessage());
+    }
+
+    @Test
+    void defaultSkipsUnavailableAndHonoursTheProperty() {
+        // ghost ranks higher but is unavailable
+        assertEquals("testref", Qvg.backends().defaultProvider().name());
+        System.setProperty("qvg.backend", "ghost");
+        try {
+            assertThrows(ProviderUnavailableException.class, () -> Qvg.backends().defaultProvider());
+        } finally {
+            System.clearProperty("qvg.backend");
+        }
+    }
+
+    @Test
+    void describeListsEveryProviderWithAvailability() {
+        String d = Qvg.describeEnvironment();
+        assertTrue(d.contains("testref") && d.contains("available") && d.contains("[bits=2,3,4,8]"), d);
+        assertTrue(d.contains("UNAVAILABLE (no ghost device on this machine)"), d);
+        assertTrue(d.contains("method: none on the classpath"), d);
+    }
+
+    @Test
+    void guiceAssemblesTheBackendByNameAndUsersCanOverrideIt() {
+        QuantizerConfig cfg = QuantizerConfig.builder().backend("testref").build();
+        Injector inj = Pipelines.injector(cfg);
+        assertInstanceOf(ReferenceBackend.class, inj.getInstance(Backend.class));
+        assertSame(inj.getInstance(Backend.class), inj.getInstance(Backend.class));
+
+        Backend mine = new ReferenceBackend();
+        Injector overridden = Pipelines.injector(cfg, new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Backend.class).toInstance(mine);
+            }
+        });
+        assertSame(mine, overridden.getInstance(Backend.class));
+    }
+
+    @Test
+    void badProviderNamesInConfigsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizerConfig.builder().backend("my backend").build());
+        assertTrue(e.getMessage().startsWith("backend: invalid provider name"), e.getMessage());
+    }
+}
