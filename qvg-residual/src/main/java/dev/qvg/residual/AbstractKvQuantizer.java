@@ -1,0 +1,106 @@
+package dev.qvg.residual;
+
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.quant.ClusterStage;
+import dev.qvg.api.quant.Orientation;
+import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.Quantizer;
+import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.tensor.Bf16;
+import dev.qvg.api.tensor.KvRole;
+import dev.qvg.api.tensor.KvShape;
+import dev.qvg.api.tensor.KvTensor;
+import dev.qvg.api.tensor.Layout;
+import dev.qvg.api.tensor.SliceBatch;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What every whole-method quantizer here shares: argument checks, the working copy in BHSD
+ * (the input is never modified), and decoding of any {@link QuantizedKv} through the backend
+ * (token-major blocks through the fused {@code decode}, channel-major ones unpacked and
+ * transposed, then the bf16 tail).
+ */
+abstract class AbstractKvQuantizer implements Quantizer {
+
+    protected final QuantizerConfig config;
+    protected final QuantizerContext context;
+
+    protected AbstractKvQuantizer(String method, QuantizerConfig config, QuantizerContext context) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.context = Objects.requireNonNull(context, "context");
+        if (!config.method().equals(method)) {
+            throw new IllegalArgumentException("method: the '" + method + "' quantizer was given a config for method '"
+                    + config.method() + "'");
+        }
+    }
+
+    @Override
+    public final QuantizerConfig config() {
+        return config;
+    }
+
+    @Override
+    public final QuantizedKv quantize(KvTensor x, KvRole role) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(role, "role");
+        // Shape problems (block size, group size) are found by the budget before any work.
+        budget(x.shape(), role);
+        x.requireFinite("x");
+        float[] work = x.layout() == Layout.BHSD ? x.data().clone() : x.toBhsd().data();
+        return encode(x.shape(), role, work);
+    }
+
+    /** Quantizes {@code work}, a private BHSD copy of the input it may overwrite. */
+    protected abstract QuantizedKv encode(KvShape shape, KvRole role, float[] work);
+
+    @Override
+    public KvTensor dequantize(QuantizedKv q) {
+        Objects.requireNonNull(q, "q");
+        KvShape shape = q.shape();
+        int n = shape.slices(), S = shape.tokens(), D = shape.headDim(), Sq = q.quantizedTokens();
+        Backend backend = context.backend();
+        float[] out = new float[shape.numel()];
+        if (Sq > 0) {
+            SliceBatch qb = new SliceBatch(n, Sq, D);
+            float[] part = Sq == S ? out : new float[qb.numel()];
+            if (q.orientation() == Orientation.TOKEN_MAJOR) {
+                backend.decode(qb, q.blocks(), q.stages(), part);
+            } else {
+                float[] channelMajor = new float[qb.numel()];
+                backend.unpackDequant(q.blocks(), channelMajor);
+                Transpose.channelToToken(channelMajor, part, n, Sq, D);
+                for (ClusterStage st : q.stages()) {
+                    backend.accumulateCentroids(qb, part, st.ids(), st.centroidsAsFloat(), st.clusters());
+                }
+            }
+            if (part != out) {
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(part, i * Sq * D, out, i * S * D, Sq * D);
+                }
+            }
+        }
+        int tail = S - Sq;
+        short[] t = q.fullPrecisionTail();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < tail * D; j++) {
+                out[(i * S + Sq) * D + j] = Bf16.toFloat(t[i * tail * D + j]);
+            }
+        }
+        return KvTensor.wrap(shape, out);
+    }
+
+    /** The facts every method records: block quantizer and backend. */
+    protected Map<String, String> baseInfo() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("method", config.method());
+        m.put("backend", context.backend().name());
+        m.put("bits", Integer.toString(config.quant().bits()));
+        m.put("blockSize", Integer.toString(config.quant().blockSize()));
+        m.put("symmetric", Boolean.toString(config.quant().symmetric()));
+        m.put("scalePrecision", config.quant().scalePrecision().name());
+        return m;
+    }
+}
