@@ -1,0 +1,408 @@
+package dev.qvg.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.config.ScalePrecision;
+import dev.qvg.api.quant.BitBudget;
+import dev.qvg.api.quant.ClusterStage;
+import dev.qvg.api.quant.Orientation;
+import dev.qvg.api.quant.PackedBlocks;
+import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.tensor.KvRole;
+import dev.qvg.api.tensor.KvShape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The quantized-cache file ({@code .qvg.safetensors}): one or more {@link QuantizedKv} entries
+ * (typically {@code k} and {@code v}) as a standard safetensors file, with a SHA-256 digest per
+ * tensor and one over the header, verified on read. The format is specified in the module
+ * README; {@link #FORMAT_VERSION} changes whenever a reader of the old version would misread it.
+ *
+ * <pre>{@code
+ * QuantizedKvFile.write(out, Map.of("k", qk, "v", qv), config, false);
+ * QuantizedKvFile.Contents c = QuantizedKvFile.read(out);   // c.entries().get("k")
+ * }</pre>
+ */
+public final class QuantizedKvFile {
+
+    public static final String FORMAT = "qvg-quantized-kv";
+    public static final int FORMAT_VERSION = 1;
+
+    static final String KEY_FORMAT = "qvg.format";
+    static final String KEY_VERSION = "qvg.format_version";
+    static final String KEY_ENTRIES = "qvg.entries";
+    static final String KEY_HEADER_SHA = "qvg.header_sha256";
+    static final String SHA_PREFIX = "qvg.sha256.";
+
+    /**
+     * bfloat16 payloads (scales, zeros, centroids, tail) are stored as U16 bit patterns, not as
+     * BF16: NumPy has no bfloat16, so {@code safetensors.numpy} cannot load BF16 tensors at all,
+     * while U16 loads everywhere (PyTorch: {@code t.view(torch.bfloat16)}).
+     */
+    static final DType BF16_BITS = DType.U16;
+
+    private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
+
+    /** What a file holds: the entries in file order, the config if one was stored, all metadata. */
+    public record Contents(Map<String, QuantizedKv> entries, QuantizerConfig config, Map<String, String> metadata) {
+        public Contents {
+            entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+            metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+
+        /** The single entry of a one-entry file, or the entry named {@code name}. */
+        public QuantizedKv entry(String name) {
+            QuantizedKv q = entries.get(name);
+            if (q == null) {
+                throw new IllegalArgumentException("entry '" + name + "' not in file; it holds " + entries.keySet());
+            }
+            return q;
+        }
+    }
+
+    private QuantizedKvFile() {
+    }
+
+    /** Writes {@code entries} (name to quantized tensor; names {@code [A-Za-z0-9_]+}) without a config. */
+    public static void write(Path path, Map<String, QuantizedKv> entries, boolean force) throws IOException {
+        write(path, entries, null, force);
+    }
+
+    /**
+     * Writes {@code entries} and, when not null, the {@code config} that produced them. An existing
+     * {@code path} is replaced only when {@code force}; the file appears atomically.
+     */
+    public static void write(Path path, Map<String, QuantizedKv> entries, QuantizerConfig config, boolean force)
+            throws IOException {
+        Objects.requireNonNull(entries, "entries");
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("entries: a quantized-cache file needs at least one entry");
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(KEY_FORMAT, FORMAT);
+        meta.put(KEY_VERSION, Integer.toString(FORMAT_VERSION));
+        meta.put(KEY_ENTRIES, String.join(",", entries.keySet()));
+        if (config != null) {
+            meta.putAll(QuantizerConfigMetadata.toMetadata(config));
+        }
+        Map<String, TensorInfo> infos = new LinkedHashMap<>();
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        for (Map.Entry<String, QuantizedKv> e : entries.entrySet()) {
+            String p = e.getKey();
+            if (!ENTRY_NAME.matcher(p).matches()) {
+                throw new IllegalArgumentException("entry name '" + p + "' must be 1-64 of [A-Za-z0-9_]");
+            }
+            encodeEntry(p, Objects.requireNonNull(e.getValue(), "entry " + p), meta, infos, data);
+        }
+        for (Map.Entry<String, byte[]> d : data.entrySet()) {
+            meta.put(SHA_PREFIX + d.getKey(), Checksums.sha256Hex(d.getValue()));
+        }
+        meta.put(KEY_HEADER_SHA, Checksums.headerDigest(meta, infos, KEY_HEADER_SHA));
+        SafeTensorsWriter w = new SafeTensorsWriter().metadata(meta);
+        for (TensorInfo t : infos.values()) {
+            w.addRaw(t.name(), t.dtype(), t.shape(), data.get(t.name()));
+        }
+        w.write(path, force);
+    }
+
+    private static void encodeEntry(String p, QuantizedKv q, Map<String, String> meta, Map<String, TensorInfo> infos,
+                                    Map<String, byte[]> data) {
+        KvShape s = q.shape();
+        meta.put(p + ".shape", s.batch() + "," + s.heads() + "," + s.tokens() + "," + s.headDim());
+        meta.put(p + ".role", q.role().name());
+        meta.put(p + ".method", q.method());
+        meta.put(p + ".orientation", q.orientation().name());
+        meta.put(p + ".quantized_tokens", Integer.toString(q.quantizedTokens()));
+        PackedBlocks b = q.blocks();
+        if (b != null) {
+            BlockQuantConfig c = b.config();
+            meta.put(p + ".bits", Integer.toString(c.bits()));
+            meta.put(p + ".block_size", Integer.toString(c.blockSize()));
+            meta.put(p + ".symmetric", Boolean.toString(c.symmetric()));
+            meta.put(p + ".scale_precision", c.scalePrecision().name());
+            meta.put(p + ".rows", Integer.toString(b.rows()));
+            meta.put(p + ".cols", Integer.toString(b.cols()));
+            put(infos, data, p + ".codes", DType.U8, new long[] {b.rows(), b.bytesPerRow()}, b.codes().clone());
+            long[] scaleShape = {b.rows(), b.blocksPerRow()};
+            put(infos, data, p + ".scales", scaleDType(c), scaleShape, encodeScales(c.scalePrecision(), b.scales()));
+            if (b.zeros() != null) {
+                put(infos, data, p + ".zeros", scaleDType(c), scaleShape, encodeScales(c.scalePrecision(), b.zeros()));
+            }
+        }
+        meta.put(p + ".stages", Integer.toString(q.stages().size()));
+        for (int i = 0; i < q.stages().size(); i++) {
+            ClusterStage st = q.stages().get(i);
+            String sp = p + ".stage" + i;
+            meta.put(sp + ".clusters", Integer.toString(st.clusters()));
+            put(infos, data, sp + ".centroids", BF16_BITS, new long[] {st.slices(), st.clusters(), st.dim()},
+                    shortsLe(st.centroids()));
+            byte[] ids;
+            DType idType;
+            if (st.idBits() == 8) {
+                idType = DType.U8;
+                ids = new byte[st.ids().length];
+                for (int j = 0; j < ids.length; j++) {
+                    ids[j] = (byte) st.ids()[j];
+                }
+            } else {
+                idType = DType.U16;
+                short[] sh = new short[st.ids().length];
+                for (int j = 0; j < sh.length; j++) {
+                    sh[j] = (short) st.ids()[j];
+                }
+                ids = shortsLe(sh);
+            }
+            put(infos, data, sp + ".ids", idType, new long[] {st.slices(), st.tokens()}, ids);
+            put(infos, data, sp + ".iterations", DType.I32, new long[] {st.slices()}, intsLe(st.iterations()));
+        }
+        int tailTokens = s.tokens() - q.quantizedTokens();
+        meta.put(p + ".tail_tokens", Integer.toString(tailTokens));
+        if (tailTokens > 0) {
+            put(infos, data, p + ".tail", BF16_BITS, new long[] {s.batch(), s.heads(), tailTokens, s.headDim()},
+                    shortsLe(q.fullPrecisionTail()));
+        }
+        BitBudget bb = q.budget();
+        meta.put(p + ".budget.values", Long.toString(bb.values()));
+        meta.put(p + ".budget.code_bits", Long.toString(bb.codeBits()));
+        meta.put(p + ".budget.scale_bits", Long.toString(bb.scaleBits()));
+        meta.put(p + ".budget.zero_bits", Long.toString(bb.zeroBits()));
+        meta.put(p + ".budget.id_bits", Long.toString(bb.idBits()));
+        meta.put(p + ".budget.centroid_bits", Long.toString(bb.centroidBits()));
+        meta.put(p + ".budget.full_precision_bits", Long.toString(bb.fullPrecisionBits()));
+        meta.put(p + ".budget.total_bits", Long.toString(bb.totalBits()));
+        meta.put(p + ".budget.bits_per_value", Double.toString(bb.bitsPerValue()));
+        meta.put(p + ".budget.compression_ratio", Double.toString(bb.compressionRatio()));
+        try {
+            meta.put(p + ".info", SafeTensorsHeader.JSON.writeValueAsString(new TreeMap<>(q.info())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serializes", e);
+        }
+    }
+
+    private static DType scaleDType(BlockQuantConfig c) {
+        return c.scalePrecision() == ScalePrecision.BF16 ? BF16_BITS : DType.U8;
+    }
+
+    private static byte[] encodeScales(ScalePrecision p, short[] v) {
+        if (p == ScalePrecision.BF16) {
+            return shortsLe(v);
+        }
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (byte) v[i]; // FP8 lives in the low byte
+        }
+        return out;
+    }
+
+    private static void put(Map<String, TensorInfo> infos, Map<String, byte[]> data, String name, DType dtype,
+                            long[] shape, byte[] bytes) {
+        infos.put(name, new TensorInfo(name, dtype, shape, 0, bytes.length));
+        data.put(name, bytes);
+    }
+
+    static byte[] shortsLe(short[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(v);
+        return b.array();
+    }
+
+    static byte[] intsLe(int[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(v);
+        return b.array();
+    }
+
+    static short[] leShorts(byte[] b) {
+        short[] out = new short[b.length / 2];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+        return out;
+    }
+
+    static int[] leInts(byte[] b) {
+        int[] out = new int[b.length / 4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        return out;
+    }
+
+    /** Reads and verifies a quantized-cache file with {@link ReadLimits#defaults()}. */
+    public static Contents read(Path path) throws IOException {
+        return read(path, ReadLimits.defaults());
+    }
+
+    /**
+     * Reads {@code path}, verifying the header digest and every tensor's digest before decoding;
+     * any mismatch or inconsistency is a {@link CorruptFileException} naming the file and part.
+     */
+    public static Contents read(Path path, ReadLimits limits) throws IOException {
+        try (SafeTensorsReader r = SafeTensorsReader.open(path, limits)) {
+            Map<String, String> meta = r.metadata();
+            String format = meta.get(KEY_FORMAT);
+            if (!FORMAT.equals(format)) {
+                throw new CorruptFileException(path, "metadata '" + KEY_FORMAT + "'", "expected '" + FORMAT + "', got "
+                        + (format == null ? "nothing: not a quantized-cache file (plain safetensors?)" : "'" + format + "'"));
+            }
+            String version = meta.get(KEY_VERSION);
+            if (!Integer.toString(FORMAT_VERSION).equals(version)) {
+                throw new CorruptFileException(path, "metadata '" + KEY_VERSION + "'", "this reader understands version "
+                        + FORMAT_VERSION + ", the file has " + version);
+            }
+            String expectedHeader = meta.get(KEY_HEADER_SHA);
+            String actualHeader = Checksums.headerDigest(meta, r.header().tensors(), KEY_HEADER_SHA);
+            if (!actualHeader.equals(expectedHeader)) {
+                throw new CorruptFileException(path, "header checksum", "SHA-256 of the header is " + actualHeader
+                        + " but the file records " + expectedHeader + " (metadata or tensor list corrupted)");
+            }
+            Map<String, byte[]> data = new LinkedHashMap<>();
+            for (String name : r.names()) {
+                byte[] bytes;
+                try {
+                    bytes = r.bytes(name);
+                } catch (IllegalArgumentException e) {
+                    throw new CorruptFileException(path, "tensor '" + name + "'", e.getMessage(), e);
+                }
+                String expected = meta.get(SHA_PREFIX + name);
+                String actual = Checksums.sha256Hex(bytes);
+                if (!actual.equals(expected)) {
+                    throw new CorruptFileException(path, "checksum of tensor '" + name + "'", "SHA-256 of its data is "
+                            + actual + " but the file records " + expected + " (data corrupted)");
+                }
+                data.put(name, bytes);
+            }
+            Map<String, QuantizedKv> entries = new LinkedHashMap<>();
+            for (String p : meta.getOrDefault(KEY_ENTRIES, "").split(",", -1)) {
+                if (entries.containsKey(p)) {
+                    throw new CorruptFileException(path, "metadata '" + KEY_ENTRIES + "'", "entry '" + p + "' listed twice");
+                }
+                try {
+                    entries.put(p, decodeEntry(p, meta, r.header().tensors(), data));
+                } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                    throw new CorruptFileException(path, "entry '" + p + "'", e.getMessage(), e);
+                }
+            }
+            QuantizerConfig config;
+            try {
+                config = QuantizerConfigMetadata.fromMetadata(meta);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptFileException(path, "metadata 'qvg.config.*'", e.getMessage(), e);
+            }
+            return new Contents(entries, config, meta);
+        }
+    }
+
+    private static QuantizedKv decodeEntry(String p, Map<String, String> meta, Map<String, TensorInfo> infos,
+                                           Map<String, byte[]> data) {
+        QuantizerConfigMetadata.Fields f = new QuantizerConfigMetadata.Fields(meta, p + ".");
+        long[] dims = Arrays.stream(f.text("shape").split(",", -1)).mapToLong(Long::parseLong).toArray();
+        if (dims.length != 4) {
+            throw new IllegalArgumentException("metadata '" + p + ".shape' must have 4 dimensions, got " + f.text("shape"));
+        }
+        KvShape shape = KvShapes.fromDims(dims, dev.qvg.api.tensor.Layout.BHSD);
+        KvRole role = KvRole.valueOf(f.text("role"));
+        Orientation orientation = Orientation.valueOf(f.text("orientation"));
+        int quantized = f.integer("quantized_tokens");
+        if (quantized < 0 || quantized > shape.tokens()) {
+            throw new IllegalArgumentException("metadata '" + p + ".quantized_tokens' is " + quantized + ", outside 0.."
+                    + shape.tokens());
+        }
+        PackedBlocks blocks = null;
+        if (infos.containsKey(p + ".codes")) {
+            BlockQuantConfig c = new BlockQuantConfig(f.integer("bits"), f.integer("block_size"), f.bool("symmetric"),
+                    ScalePrecision.valueOf(f.text("scale_precision")));
+            int rows = f.integer("rows"), cols = f.integer("cols");
+            long[] codeShape = {rows, c.packedBytesPerRow(cols)};
+            long[] scaleShape = {rows, c.blocksPerRow(cols)};
+            byte[] codes = tensor(infos, data, p + ".codes", DType.U8, codeShape);
+            short[] scales = decodeScales(c, tensor(infos, data, p + ".scales", scaleDType(c), scaleShape));
+            short[] zeros = c.symmetric() ? null
+                    : decodeScales(c, tensor(infos, data, p + ".zeros", scaleDType(c), scaleShape));
+            blocks = new PackedBlocks(rows, cols, c, codes, scales, zeros);
+        }
+        int stageCount = f.integer("stages");
+        if (stageCount < 0 || stageCount > QuantizerConfig.MAX_STAGES) {
+            throw new IllegalArgumentException("metadata '" + p + ".stages' must be in 0.." + QuantizerConfig.MAX_STAGES
+                    + ", got " + stageCount);
+        }
+        List<ClusterStage> stages = new ArrayList<>();
+        for (int i = 0; i < stageCount; i++) {
+            String sp = p + ".stage" + i;
+            int clusters = new QuantizerConfigMetadata.Fields(meta, sp + ".").integer("clusters");
+            if (clusters < 1 || clusters > 65536) {
+                throw new IllegalArgumentException("metadata '" + sp + ".clusters' must be in 1..65536, got " + clusters);
+            }
+            int slices = shape.slices(), D = shape.headDim();
+            short[] cents = leShorts(tensor(infos, data, sp + ".centroids", BF16_BITS, new long[] {slices, clusters, D}));
+            DType idType = clusters <= 256 ? DType.U8 : DType.U16;
+            byte[] idBytes = tensor(infos, data, sp + ".ids", idType, new long[] {slices, quantized});
+            int[] ids = new int[slices * quantized];
+            if (idType == DType.U8) {
+                for (int j = 0; j < ids.length; j++) {
+                    ids[j] = idBytes[j] & 0xFF;
+                }
+            } else {
+                short[] sh = leShorts(idBytes);
+                for (int j = 0; j < ids.length; j++) {
+                    ids[j] = sh[j] & 0xFFFF;
+                }
+            }
+            int[] iters = leInts(tensor(infos, data, sp + ".iterations", DType.I32, new long[] {slices}));
+            stages.add(new ClusterStage(slices, quantized, D, clusters, cents, ids, iters));
+        }
+        int tailTokens = shape.tokens() - quantized;
+        if (f.integer("tail_tokens") != tailTokens) {
+            throw new IllegalArgumentException("metadata '" + p + ".tail_tokens' is " + f.integer("tail_tokens")
+                    + " but shape and quantized_tokens imply " + tailTokens);
+        }
+        short[] tail = tailTokens <= 0 ? new short[0] : leShorts(tensor(infos, data, p + ".tail", BF16_BITS,
+                new long[] {shape.batch(), shape.heads(), tailTokens, shape.headDim()}));
+        Map<String, String> info;
+        try {
+            info = SafeTensorsHeader.JSON.readValue(f.text("info"), new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("metadata '" + p + ".info' is not a JSON object of strings: "
+                    + e.getOriginalMessage());
+        }
+        QuantizedKv q = new QuantizedKv(shape, role, f.text("method"), orientation, quantized, blocks, stages, tail, info);
+        if (q.budget().totalBits() != f.longValue("budget.total_bits")) {
+            throw new IllegalArgumentException("metadata '" + p + ".budget.total_bits' is " + f.text("budget.total_bits")
+                    + " but the stored components add up to " + q.budget().totalBits());
+        }
+        return q;
+    }
+
+    private static short[] decodeScales(BlockQuantConfig c, byte[] raw) {
+        if (c.scalePrecision() == ScalePrecision.BF16) {
+            return leShorts(raw);
+        }
+        short[] out = new short[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = (short) (raw[i] & 0xFF);
+        }
+        return out;
+    }
+
+    private static byte[] tensor(Map<String, TensorInfo> infos, Map<String, byte[]> data, String name, DType dtype,
+                                 long[] shape) {
+        TensorInfo t = infos.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("tensor '" + name + "' missing");
+        }
+        if (t.dtype() != dtype || !Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException("tensor '" + name + "' is " + t.dtype() + " " + t.shapeString()
+                    + ", expected " + dtype + " " + Arrays.toString(shape));
+        }
+        return data.get(name);
+    }
+}
