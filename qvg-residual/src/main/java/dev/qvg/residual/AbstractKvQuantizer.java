@@ -1,5 +1,6 @@
 package dev.qvg.residual;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.Orientation;
@@ -15,7 +16,6 @@ import dev.qvg.api.tensor.Layout;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * What every whole-method quantizer here shares: argument checks, the working copy in BHSD
@@ -29,8 +29,8 @@ abstract class AbstractKvQuantizer implements Quantizer {
     protected final QuantizerContext context;
 
     protected AbstractKvQuantizer(String method, QuantizerConfig config, QuantizerContext context) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.context = Objects.requireNonNull(context, "context");
+        this.config = Args.notNull(config, "config");
+        this.context = Args.notNull(context, "context");
         if (!config.method().equals(method)) {
             throw new IllegalArgumentException("method: the '" + method + "' quantizer was given a config for method '"
                     + config.method() + "'");
@@ -44,8 +44,8 @@ abstract class AbstractKvQuantizer implements Quantizer {
 
     @Override
     public final QuantizedKv quantize(KvTensor x, KvRole role) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(role, "role");
+        Args.notNull(x, "x");
+        Args.notNull(role, "role");
         // Shape problems (block size, group size) are found by the budget before any work.
         budget(x.shape(), role);
         x.requireFinite("x");
@@ -58,7 +58,7 @@ abstract class AbstractKvQuantizer implements Quantizer {
 
     @Override
     public KvTensor dequantize(QuantizedKv q) {
-        Objects.requireNonNull(q, "q");
+        Args.notNull(q, "q");
         KvShape shape = q.shape();
         int n = shape.slices(), S = shape.tokens(), D = shape.headDim(), Sq = q.quantizedTokens();
         Backend backend = context.backend();

@@ -1,5 +1,6 @@
 package dev.qvg.residual;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.quant.BitBudget;
@@ -12,7 +13,6 @@ import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * KIVI (Liu et al., 2024) as a static tensor quantizer (spec section 9), asymmetric always
@@ -50,8 +50,8 @@ final class KiviQuantizer extends AbstractKvQuantizer {
 
     @Override
     public BitBudget budget(KvShape shape, KvRole role) {
-        Objects.requireNonNull(shape, "shape");
-        Objects.requireNonNull(role, "role");
+        Args.notNull(shape, "shape");
+        Args.notNull(role, "role");
         int n = shape.slices(), D = shape.headDim();
         int Sq = quantizedTokens(shape.tokens(), role);
         BlockQuantConfig q = kiviQuant();

@@ -1,18 +1,18 @@
 package dev.qvg.residual;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.spi.QuantizerProvider;
-import java.util.Objects;
 
 /** The shared half of this module's method providers: name, description, argument checks. */
 abstract class MethodProvider implements QuantizerProvider {
 
     @Override
     public final Quantizer create(QuantizerConfig config, QuantizerContext context) {
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(context, "context");
+        Args.notNull(config, "config");
+        Args.notNull(context, "context");
         return build(config, context);
     }
 

@@ -1,5 +1,6 @@
 package dev.qvg.residual;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.config.QuantizerConfig;
@@ -13,7 +14,6 @@ import dev.qvg.api.spi.ResidualQuantizer;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Progressive residual quantization (spec section 5): stage {@code s} runs the context's
@@ -26,10 +26,10 @@ public final class PrqResidualQuantizer implements ResidualQuantizer {
     @Override
     public ResidualCode encode(QuantizerContext context, SliceBatch batch, float[] x, int stages, KMeansConfig kmeans,
                                BlockQuantConfig quant, float[][] warmStart) {
-        Objects.requireNonNull(context, "context");
-        Objects.requireNonNull(batch, "batch");
-        Objects.requireNonNull(kmeans, "kmeans");
-        Objects.requireNonNull(quant, "quant");
+        Args.notNull(context, "context");
+        Args.notNull(batch, "batch");
+        Args.notNull(kmeans, "kmeans");
+        Args.notNull(quant, "quant");
         if (stages < 0 || stages > QuantizerConfig.MAX_STAGES) {
             throw new IllegalArgumentException("stages: must be in 0.." + QuantizerConfig.MAX_STAGES + ", got " + stages);
         }
@@ -52,9 +52,9 @@ public final class PrqResidualQuantizer implements ResidualQuantizer {
 
     @Override
     public void decode(Backend backend, SliceBatch batch, ResidualCode code, float[] out) {
-        Objects.requireNonNull(backend, "backend");
-        Objects.requireNonNull(batch, "batch");
-        Objects.requireNonNull(code, "code");
+        Args.notNull(backend, "backend");
+        Args.notNull(batch, "batch");
+        Args.notNull(code, "code");
         batch.requireLength("out", out, batch.dim());
         PackedBlocks b = code.blocks();
         if (b.rows() != batch.rows() || b.cols() != batch.dim()) {

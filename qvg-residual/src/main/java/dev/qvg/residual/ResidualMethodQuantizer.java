@@ -1,5 +1,6 @@
 package dev.qvg.residual;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.Orientation;
@@ -10,7 +11,6 @@ import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The token-major methods: {@code rtn} (0 stages), {@code rtn-clip} (0 stages after
@@ -45,8 +45,8 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
 
     @Override
     public BitBudget budget(KvShape shape, KvRole role) {
-        Objects.requireNonNull(shape, "shape");
-        Objects.requireNonNull(role, "role");
+        Args.notNull(shape, "shape");
+        Args.notNull(role, "role");
         BlockQuantConfig q = config.quant();
         q.requireDivides(shape.headDim());
         return Budgets.predict(shape, q, shape.slices() * shape.tokens(), shape.headDim(), stages,

@@ -221,7 +221,7 @@ class QuantizersTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Qvg.quantizers().get("rtn").create(small("sas"), Fixtures.context()));
         assertTrue(e.getMessage().startsWith("method"), e.getMessage());
-        assertThrows(NullPointerException.class, () -> Fixtures.quantizer(small("rtn")).quantize(null, KvRole.KEY));
+        assertThrows(IllegalArgumentException.class, () -> Fixtures.quantizer(small("rtn")).quantize(null, KvRole.KEY));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.qvg.smoothing;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.config.Seeds;
 import dev.qvg.api.spi.Backend;
@@ -7,7 +8,6 @@ import dev.qvg.api.spi.Clusterer;
 import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -41,9 +41,9 @@ public final class KMeansClusterer implements Clusterer {
     @Override
     public ClusteringResult cluster(Backend backend, SliceBatch batch, float[] points, KMeansConfig config,
                                     float[] initialCentroids) {
-        Objects.requireNonNull(backend, "backend");
-        Objects.requireNonNull(batch, "batch");
-        Objects.requireNonNull(config, "config");
+        Args.notNull(backend, "backend");
+        Args.notNull(batch, "batch");
+        Args.notNull(config, "config");
         batch.requireLength("points", points, batch.dim());
         requireFinite(points, batch);
         int n = batch.slices(), S = batch.tokens(), D = batch.dim(), K = config.clusters();

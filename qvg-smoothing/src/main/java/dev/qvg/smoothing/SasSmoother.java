@@ -1,5 +1,6 @@
 package dev.qvg.smoothing;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.spi.Backend;
@@ -7,7 +8,6 @@ import dev.qvg.api.spi.Clusterer;
 import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.spi.Smoother;
 import dev.qvg.api.tensor.SliceBatch;
-import java.util.Objects;
 
 /**
  * Semantic-aware smoothing (spec section 4): cluster the rows, round the centroids to the bf16
@@ -20,10 +20,10 @@ public final class SasSmoother implements Smoother {
     @Override
     public ClusterStage smooth(Backend backend, Clusterer clusterer, SliceBatch batch, float[] x, KMeansConfig config,
                                float[] initialCentroids) {
-        Objects.requireNonNull(backend, "backend");
-        Objects.requireNonNull(clusterer, "clusterer");
-        Objects.requireNonNull(batch, "batch");
-        Objects.requireNonNull(config, "config");
+        Args.notNull(backend, "backend");
+        Args.notNull(clusterer, "clusterer");
+        Args.notNull(batch, "batch");
+        Args.notNull(config, "config");
         ClusteringResult r = clusterer.cluster(backend, batch, x, config, initialCentroids);
         ClusterStage stage = ClusterStage.ofFloatCentroids(batch.slices(), batch.tokens(), batch.dim(),
                 config.clusters(), r.centroids(), r.ids(), r.iterations());

@@ -1,8 +1,8 @@
 package dev.qvg.api.config;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.spi.ProviderNames;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Everything that selects and parameterises one quantization method: the method and the
@@ -45,8 +45,8 @@ public record QuantizerConfig(
         ProviderNames.check("clusterer", clusterer);
         ProviderNames.check("smoother", smoother);
         ProviderNames.check("residual", residual);
-        Objects.requireNonNull(quant, "quant");
-        Objects.requireNonNull(kmeans, "kmeans");
+        Args.notNull(quant, "quant");
+        Args.notNull(kmeans, "kmeans");
         if (stages < 0 || stages > MAX_STAGES) {
             throw new IllegalArgumentException("stages: must be in 0.." + MAX_STAGES + ", got " + stages);
         }

@@ -1,5 +1,6 @@
 package dev.qvg.api.inject;
 
+import dev.qvg.api.Args;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
@@ -11,7 +12,6 @@ import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.spi.ResidualQuantizer;
 import dev.qvg.api.spi.Smoother;
-import java.util.Objects;
 
 /**
  * Assembles a pipeline (backend + clusterer + smoother + residual quantizer + method) from a
@@ -24,7 +24,7 @@ public class QvgModule extends AbstractModule {
     private final QuantizerConfig config;
 
     public QvgModule(QuantizerConfig config) {
-        this.config = Objects.requireNonNull(config, "config");
+        this.config = Args.notNull(config, "config");
     }
 
     @Override

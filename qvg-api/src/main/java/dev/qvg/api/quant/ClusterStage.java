@@ -1,7 +1,7 @@
 package dev.qvg.api.quant;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.tensor.Bf16;
-import java.util.Objects;
 
 /**
  * One semantic-aware smoothing stage as stored: per slice, {@code clusters} centroids of
@@ -15,9 +15,9 @@ import java.util.Objects;
 public record ClusterStage(int slices, int tokens, int dim, int clusters, short[] centroids, int[] ids, int[] iterations) {
 
     public ClusterStage {
-        Objects.requireNonNull(centroids, "centroids");
-        Objects.requireNonNull(ids, "ids");
-        Objects.requireNonNull(iterations, "iterations");
+        Args.notNull(centroids, "centroids");
+        Args.notNull(ids, "ids");
+        Args.notNull(iterations, "iterations");
         if (slices <= 0 || tokens <= 0 || dim <= 0 || clusters <= 0) {
             throw new IllegalArgumentException("cluster stage: slices, tokens, dim and clusters must be positive");
         }

@@ -1,7 +1,7 @@
 package dev.qvg.api.quant;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
-import java.util.Objects;
 
 /**
  * Block-quantized codes of a {@code [rows, cols]} matrix (spec section 6), as stored.
@@ -24,9 +24,9 @@ import java.util.Objects;
 public record PackedBlocks(int rows, int cols, BlockQuantConfig config, byte[] codes, short[] scales, short[] zeros) {
 
     public PackedBlocks {
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(codes, "codes");
-        Objects.requireNonNull(scales, "scales");
+        Args.notNull(config, "config");
+        Args.notNull(codes, "codes");
+        Args.notNull(scales, "scales");
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("packed blocks: rows and cols must be positive, got [" + rows + ", " + cols + "]");
         }

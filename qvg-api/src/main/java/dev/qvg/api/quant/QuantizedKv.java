@@ -1,10 +1,10 @@
 package dev.qvg.api.quant;
 
+import dev.qvg.api.Args;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A quantized K or V tensor, self-describing: everything needed to reconstruct it and to
@@ -26,11 +26,11 @@ public record QuantizedKv(KvShape shape, KvRole role, String method, Orientation
                           Map<String, String> info) {
 
     public QuantizedKv {
-        Objects.requireNonNull(shape, "shape");
-        Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(orientation, "orientation");
-        Objects.requireNonNull(fullPrecisionTail, "fullPrecisionTail");
+        Args.notNull(shape, "shape");
+        Args.notNull(role, "role");
+        Args.notNull(method, "method");
+        Args.notNull(orientation, "orientation");
+        Args.notNull(fullPrecisionTail, "fullPrecisionTail");
         stages = List.copyOf(stages == null ? List.of() : stages);
         info = Map.copyOf(info == null ? Map.of() : info);
         int S = shape.tokens(), D = shape.headDim(), n = shape.slices();
@@ -41,7 +41,7 @@ public record QuantizedKv(KvShape shape, KvRole role, String method, Orientation
             throw new IllegalArgumentException("quantized kv: blocks present but no token is quantized");
         }
         if (quantizedTokens > 0) {
-            Objects.requireNonNull(blocks, "blocks");
+            Args.notNull(blocks, "blocks");
             int rows = orientation == Orientation.TOKEN_MAJOR ? n * quantizedTokens : n * D;
             int cols = orientation == Orientation.TOKEN_MAJOR ? D : quantizedTokens;
             if (blocks.rows() != rows || blocks.cols() != cols) {

@@ -8,6 +8,6 @@ import java.util.List;
 public record ResidualCode(List<ClusterStage> stages, PackedBlocks blocks) {
     public ResidualCode {
         stages = List.copyOf(stages);
-        java.util.Objects.requireNonNull(blocks, "blocks");
+        dev.qvg.api.Args.notNull(blocks, "blocks");
     }
 }

@@ -1,6 +1,6 @@
 package dev.qvg.api.tensor;
 
-import java.util.Objects;
+import dev.qvg.api.Args;
 
 /**
  * A float32 K or V tensor of logical shape {@code [B, H, S, D]} over a flat array in an explicit
@@ -14,9 +14,9 @@ public final class KvTensor {
     private final float[] data;
 
     private KvTensor(KvShape shape, Layout layout, float[] data) {
-        this.shape = Objects.requireNonNull(shape, "shape");
-        this.layout = Objects.requireNonNull(layout, "layout");
-        this.data = Objects.requireNonNull(data, "data");
+        this.shape = Args.notNull(shape, "shape");
+        this.layout = Args.notNull(layout, "layout");
+        this.data = Args.notNull(data, "data");
         if (data.length != shape.numel()) {
             throw new IllegalArgumentException("tensor data: shape " + shape + " needs " + shape.numel()
                     + " floats, got " + data.length);

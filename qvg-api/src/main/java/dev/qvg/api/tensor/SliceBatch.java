@@ -33,7 +33,7 @@ public record SliceBatch(int slices, int tokens, int dim) {
     public void requireLength(String name, float[] array, int perRow) {
         long expected = (long) rows() * perRow;
         if (array == null) {
-            throw new NullPointerException(name + " is null");
+            throw new IllegalArgumentException(name + ": must not be null");
         }
         if (array.length != expected) {
             throw new IllegalArgumentException(name + ": expected " + expected + " floats for " + this
@@ -44,7 +44,7 @@ public record SliceBatch(int slices, int tokens, int dim) {
     /** Checks an id array: one id per row. */
     public void requireIds(String name, int[] ids) {
         if (ids == null) {
-            throw new NullPointerException(name + " is null");
+            throw new IllegalArgumentException(name + ": must not be null");
         }
         if (ids.length != rows()) {
             throw new IllegalArgumentException(name + ": expected " + rows() + " ids for " + this + ", got " + ids.length);
@@ -57,7 +57,7 @@ public record SliceBatch(int slices, int tokens, int dim) {
             throw new IllegalArgumentException("clusters must be positive, got " + clusters);
         }
         if (centroids == null) {
-            throw new NullPointerException(name + " is null");
+            throw new IllegalArgumentException(name + ": must not be null");
         }
         long expected = (long) slices * clusters * dim;
         if (centroids.length != expected) {

@@ -1,0 +1,130 @@
+package dev.qvg.tck;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.qvg.api.spi.Backend;
+import dev.qvg.tck.MutantBackend.Mutation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The kit is only worth something if it fails wrong backends: each {@link Mutation} is a small,
+ * realistic bug, and the group that should see it must fail in the named test (and only
+ * there: the other tests of the group still pass, so the failure is the bug, not a crash).
+ */
+class KitCatchesMutantsTest {
+
+    static volatile Mutation current;
+
+    // Static nested kits: surefire skips nested classes, the launcher below selects them.
+    static class BlockKit extends BaseBlockQuantTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+    }
+
+    static class KMeansKit extends BaseKMeansKernelsTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+    }
+
+    static class OpsKit extends BaseCentroidOpsTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+    }
+
+    static class BadInputKit extends BaseBadInputTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+
+        @Override
+        protected boolean checksUseAfterClose() {
+            return false;
+        }
+    }
+
+    static class ConcurrencyKit extends BaseConcurrencyTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+
+        @Override
+        protected boolean threadSafe() {
+            return true;
+        }
+    }
+
+    private static Class<?> kitFor(Mutation m) {
+        return switch (m) {
+            case INT4_NIBBLES_SWAPPED, SCALE_LSB_FLIPPED, INT8_ASYM_CODES_SIGNED -> BlockKit.class;
+            case DECODE_STAGES_REVERSED -> OpsKit.class;
+            case TIES_TO_HIGHEST, SECOND_NEAREST_SOMETIMES, CHANGED_MISCOUNTED, EMPTY_CLUSTERS_ZEROED,
+                 UPDATE_OFF_BY_1E3 -> KMeansKit.class;
+            case UNCHECKED_IDS, WRITES_BEFORE_CHECK -> BadInputKit.class;
+            case SHARED_SCRATCH -> ConcurrencyKit.class;
+        };
+    }
+
+    /** The test (method name) that must fail for each mutation. */
+    private static String mustFail(Mutation m) {
+        return switch (m) {
+            case INT4_NIBBLES_SWAPPED -> "quantizePackFixturesAtModelHeadDims";
+            case SCALE_LSB_FLIPPED -> "goldenBytes";
+            case INT8_ASYM_CODES_SIGNED -> "unpackDequantOfArbitraryStoredBits";
+            case DECODE_STAGES_REVERSED -> "decodeEqualsReferenceDecoder";
+            case TIES_TO_HIGHEST -> "assignExactTiesGoToLowestIndex";
+            case SECOND_NEAREST_SOMETIMES -> "assignMatchesReferenceExceptNearTies";
+            case CHANGED_MISCOUNTED -> "assignTwiceReportsNoChange";
+            case EMPTY_CLUSTERS_ZEROED -> "updateCentroidsKeepsEmptyClusters";
+            case UPDATE_OFF_BY_1E3 -> "updateCentroidsMatchesReference";
+            case UNCHECKED_IDS -> "badInputIsRefusedLikeTheReference";
+            case WRITES_BEFORE_CHECK -> "badInputIsRefusedLikeTheReference";
+            case SHARED_SCRATCH -> "concurrentCallsWhenThreadSafe";
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mutation.class)
+    void kitFailsTheMutant(Mutation m) {
+        current = m;
+        List<String> failed = new ArrayList<>();
+        int[] passed = {0};
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(kitFor(m))).build(),
+                new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult r) {
+                        if (!id.isTest()) {
+                            return;
+                        }
+                        if (r.getStatus() == TestExecutionResult.Status.FAILED) {
+                            failed.add(id.getUniqueId() + " " + r.getThrowable().map(Throwable::getMessage).orElse(""));
+                        } else if (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                            passed[0]++;
+                        }
+                    }
+                });
+        assertFalse(failed.isEmpty(), m + ": the kit passed a broken backend");
+        assertTrue(failed.stream().anyMatch(f -> f.contains(mustFail(m))), m + ": expected " + mustFail(m)
+                + " to fail; failed: " + failed);
+        assertTrue(passed[0] > 0, m + ": nothing passed, so the failure is not specific: " + failed);
+        assertTrue(failed.stream().allMatch(f -> f.contains("reproduce with -Dqvg.tck.seed=0x")),
+                m + ": every failure message must carry the seed: " + failed.get(0));
+    }
+}
