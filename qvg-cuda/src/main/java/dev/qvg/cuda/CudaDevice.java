@@ -1,0 +1,223 @@
+package dev.qvg.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
+/**
+ * One GPU as the backend uses it: the device's primary context (shared with other CUDA users of
+ * the process), the loaded PTX modules, two streams with an event each (for the copy/compute
+ * pipeline of {@link CudaBackend#quantizePack}), two pinned staging buffers, and a launcher.
+ * {@link #close()} releases all of it in reverse order.
+ */
+final class CudaDevice implements KernelLauncher, AutoCloseable {
+
+    static final int STREAMS = 2;
+
+    private final int ordinal;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, KernelSignature> signatures = new HashMap<>();
+    private final CUstream[] streams = new CUstream[STREAMS];
+    private final CUevent[] copied = new CUevent[STREAMS];
+    private final PinnedStaging[] staging = new PinnedStaging[STREAMS];
+    private boolean retained;
+    private boolean closed;
+
+    private CudaDevice(int ordinal) {
+        this.ordinal = ordinal;
+    }
+
+    /** Opens device {@code ordinal}, loading every PTX module; on failure releases what it took. */
+    static CudaDevice open(int ordinal) {
+        Cu.check(cuInit(0), "cuInit");
+        int[] count = new int[1];
+        Cu.check(cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (ordinal < 0 || ordinal >= count[0]) {
+            throw new IllegalArgumentException("qvg.cuda.device: device " + ordinal + " does not exist (" + count[0]
+                    + " devices)");
+        }
+        CudaDevice d = new CudaDevice(ordinal);
+        try {
+            d.init();
+            return d;
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    private void init() {
+        Cu.check(cuDeviceGet(device, ordinal), "cuDeviceGet");
+        Cu.check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        retained = true;
+        makeCurrent();
+        for (Map.Entry<String, List<String>> e : Ptx.ENTRIES.entrySet()) {
+            CUmodule m = new CUmodule();
+            byte[] ptx = Ptx.load(e.getKey());
+            Cu.check(cuModuleLoadData(m, ptx), "cuModuleLoadData(" + e.getKey() + ".ptx)");
+            modules.add(m);
+            signatures.putAll(KernelSignature.parse(new String(ptx, 0, ptx.length - 1, StandardCharsets.US_ASCII)));
+            for (String entry : e.getValue()) {
+                CUfunction f = new CUfunction();
+                Cu.check(cuModuleGetFunction(f, m, entry), "cuModuleGetFunction(" + entry + ")");
+                functions.put(entry, f);
+            }
+        }
+        for (int i = 0; i < STREAMS; i++) {
+            // Blocking streams (not CU_STREAM_NON_BLOCKING): they order themselves after the
+            // synchronous uploads and memsets the backend issues on the legacy default stream.
+            CUstream s = new CUstream();
+            Cu.check(cuStreamCreate(s, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate");
+            streams[i] = s;
+            CUevent ev = new CUevent();
+            Cu.check(cuEventCreate(ev, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+            copied[i] = ev;
+            staging[i] = new PinnedStaging();
+        }
+    }
+
+    int ordinal() {
+        return ordinal;
+    }
+
+    /** Binds the context to the calling thread (calls may come from different threads). */
+    void makeCurrent() {
+        ensureOpen();
+        Cu.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
+
+    CUstream stream(int i) {
+        return streams[i];
+    }
+
+    CUevent copiedEvent(int i) {
+        return copied[i];
+    }
+
+    PinnedStaging staging(int i) {
+        return staging[i];
+    }
+
+    void synchronize(int stream) {
+        Cu.check(cuStreamSynchronize(streams[stream]), "cuStreamSynchronize");
+    }
+
+    void synchronizeAll() {
+        for (int i = 0; i < STREAMS; i++) {
+            synchronize(i);
+        }
+    }
+
+    /** Checks the launch against the kernel's PTX signature, then launches it. */
+    @Override
+    public void launch(String kernel, int[] grid, int block, int stream, Object... args) {
+        CUfunction f = functions.get(kernel);
+        if (f == null) {
+            throw new IllegalStateException("cuda backend: kernel " + kernel + " was not loaded");
+        }
+        signatures.get(kernel).check(grid, block, args);
+        NativePointerObject[] params = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof NativePointerObject) {
+                params[i] = Pointer.to((NativePointerObject) a);
+            } else if (a instanceof Integer) {
+                params[i] = Pointer.to(new int[] {(Integer) a});
+            } else {
+                params[i] = Pointer.to(new long[] {(Long) a});
+            }
+        }
+        Cu.check(cuLaunchKernel(f, grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1,
+                0, streams[stream], Pointer.to(params), null), "cuLaunchKernel(" + kernel + ")");
+    }
+
+    /** Blocks of {@code block} threads covering {@code threads} threads, as a 1-D grid. */
+    static int[] grid1d(long threads, int block) {
+        long blocks = (threads + block - 1) / block;
+        if (blocks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cuda backend: " + threads + " threads exceed one 1-D grid");
+        }
+        return new int[] {(int) Math.max(1, blocks)};
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("cuda backend: used after close");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Best effort in reverse order: every resource is released even if one release fails.
+        RuntimeException first = null;
+        if (!retained) {
+            return;
+        }
+        try {
+            cuCtxSetCurrent(context);
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        for (int i = STREAMS - 1; i >= 0; i--) {
+            try {
+                if (staging[i] != null) {
+                    staging[i].close();
+                }
+                if (copied[i] != null) {
+                    cuEventDestroy(copied[i]);
+                }
+                if (streams[i] != null) {
+                    cuStreamDestroy(streams[i]);
+                }
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (CUmodule m : modules) {
+            cuModuleUnload(m);
+        }
+        modules.clear();
+        functions.clear();
+        if (retained) {
+            cuDevicePrimaryCtxRelease(device);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
