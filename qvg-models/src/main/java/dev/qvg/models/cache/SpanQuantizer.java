@@ -1,0 +1,49 @@
+package dev.qvg.models.cache;
+
+import com.google.inject.Injector;
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.inject.Pipelines;
+import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.spi.Quantizer;
+import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.spi.QuantizerProvider;
+import java.util.Objects;
+
+/**
+ * Gives the cache the quantizer for one span, seeded for that span: the cache derives the seed
+ * from (its seed, layer, span), so a span's k-means draws never depend on what ran before it
+ * (the original changed its videos by drawing k-means seeds from the model's generator).
+ * Whatever backend the quantizer was assembled with is the one the cache runs on.
+ */
+@FunctionalInterface
+public interface SpanQuantizer {
+
+    /** The quantizer to encode one span with, its k-means seeded by {@code seed}. */
+    Quantizer forSeed(long seed);
+
+    /**
+     * The same quantizer for every span: its config's k-means seed is used throughout (still
+     * deterministic, as every span is a different input). For a quantizer built by hand.
+     */
+    static SpanQuantizer fixed(Quantizer quantizer) {
+        Objects.requireNonNull(quantizer, "quantizer");
+        return seed -> quantizer;
+    }
+
+    /**
+     * Re-creates the method of {@code config} for every span with the span's seed, on the parts
+     * of {@code context} (the backend is shared, not re-created).
+     */
+    static SpanQuantizer reseeding(QuantizerConfig config, QuantizerContext context) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(context, "context");
+        QuantizerProvider provider = Qvg.quantizers().getAvailable(config.method());
+        return seed -> provider.create(config.toBuilder().seed(seed).build(), context);
+    }
+
+    /** As {@link #reseeding(QuantizerConfig, QuantizerContext)}, assembling the parts from the registry. */
+    static SpanQuantizer reseeding(QuantizerConfig config) {
+        Injector injector = Pipelines.injector(config);
+        return reseeding(config, injector.getInstance(QuantizerContext.class));
+    }
+}
