@@ -1,0 +1,249 @@
+package dev.qvg.cli;
+
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.cli.eval.AttentionProbe;
+import dev.qvg.cli.eval.DrawnQueryAttention;
+import dev.qvg.cli.eval.EvalResult;
+import dev.qvg.cli.eval.Evaluator;
+import dev.qvg.cli.eval.MethodLabels;
+import dev.qvg.cli.eval.NamedTensor;
+import dev.qvg.cli.eval.RateDistortionPlot;
+import dev.qvg.cli.eval.ResultJson;
+import dev.qvg.cli.eval.ResultTable;
+import dev.qvg.cli.eval.Suite;
+import dev.qvg.cli.eval.TensorFiles;
+import dev.qvg.cli.eval.Summary;
+import dev.qvg.cli.util.BadInputException;
+import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.cli.util.Progress;
+import dev.qvg.cli.util.SafeOutput;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qvg eval}: quantizes tensors with a suite of methods and reports error, storage and time
+ * as a table or JSON lines, plus a rate-distortion plot. With no arguments it runs RTN, KIVI, SAS
+ * and PRQ (1, 2, 4 stages) at 2 and 4 bits on the built-in video-like data.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Quantize K/V tensors with several methods and compare error, storage and time.",
+            "With no options: built-in video-like data; RTN, KIVI, SAS and PRQ (1, 2, 4 stages) at 2 and 4 bits."},
+        footer = {"", "Examples:", "  qvg eval", "  qvg eval --input kv.safetensors --tensor k --method prq --bits 2 --stages 1",
+            "  qvg eval --input kv.safetensors --format json > results.jsonl", "  qvg eval --compare example"})
+public final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    QvgCommand root;
+
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    @ArgGroup(exclusive = false, heading = "Built-in data (when no --input):%n")
+    BuiltinOptions builtin = new BuiltinOptions();
+
+    @Option(names = {"-m", "--method"}, split = ",", paramLabel = "M",
+            description = "Methods: rtn, rtn-clip, kivi, sas, prq, or a plug-in's (default: rtn,kivi,sas,prq).")
+    List<String> methods = new ArrayList<>(Suite.DEFAULT_METHODS);
+
+    @Option(names = {"-b", "--bits"}, split = ",", paramLabel = "N", description = "Code bits: 2, 3, 4, 8 (default: 2,4).")
+    List<Integer> bits = new ArrayList<>(Suite.DEFAULT_BITS);
+
+    @Option(names = "--stages", split = ",", paramLabel = "S", description = "PRQ stage counts (default: 1,2,4).")
+    List<Integer> stages = new ArrayList<>(Suite.DEFAULT_STAGES);
+
+    @Mixin
+    QuantOptions quant = new QuantOptions();
+
+    @Option(names = "--compare", paramLabel = "BACKEND",
+            description = "Also run every configuration on this backend and report the difference.")
+    String compare;
+
+    @Option(names = "--attention",
+            description = "Also report attention-level error: softmax(Q K^T / sqrt(D)) V with the quantized K and V of each"
+                    + " K/V pair against the original, for queries drawn from the keys' distribution or --queries-file.")
+    boolean attention;
+
+    @Option(names = "--queries", paramLabel = "N", description = "Queries drawn per head for --attention (default: ${DEFAULT-VALUE}).")
+    int queries = 64;
+
+    @Option(names = "--queries-file", paramLabel = "FILE",
+            description = "Queries [B,H,n,D] for --attention (implies it): the file's tensor named q, or its only tensor.")
+    Path queriesFile;
+
+    @Option(names = "--format", paramLabel = "table|json",
+            description = "Output: a table, or JSON lines (one object per tensor and configuration) (default: ${DEFAULT-VALUE}).")
+    String format = "table";
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Directory of the plot files (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("qvg-out");
+
+    @Option(names = "--no-plot", description = "Do not write the rate-distortion plot.")
+    boolean noPlot;
+
+    @Option(names = "--force", description = "Overwrite existing output files.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean json = parseFormat();
+        input.validate(spec);
+        if (input.hasInput() && builtin.given()) {
+            throw new ParameterException(spec.commandLine(), "built-in data options cannot be combined with --input");
+        }
+        builtin.validate(spec);
+        QuantizerConfig base = quant.base(spec);
+        QuantOptions.checkProviders(spec, new LinkedHashSet<>(methods), base.backend());
+        if (compare != null) {
+            QuantOptions.checkProviders(spec, List.of(), compare);
+        }
+        List<QuantizerConfig> configs;
+        try {
+            configs = Suite.of(base, methods, bits, stages);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (queries < 1) {
+            throw new ParameterException(spec.commandLine(), "--queries: must be at least 1, got " + queries);
+        }
+        Path png = out.resolve("rate-distortion.png");
+        Path svg = out.resolve("rate-distortion.svg");
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " is a file, expected a directory");
+        }
+        if (!noPlot) {
+            // refuse before the long part, not after it
+            SafeOutput.checkWritable(png, force);
+            SafeOutput.checkWritable(svg, force);
+        }
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        List<NamedTensor> tensors;
+        String source;
+        String plotLabel;
+        if (input.hasInput()) {
+            tensors = input.load(spec);
+            source = input.input().toString();
+            plotLabel = String.valueOf(input.input().getFileName());
+        } else {
+            BuiltinData.Generated g = BuiltinData.generate(builtin, spec);
+            tensors = g.tensors();
+            source = g.description();
+            plotLabel = "built-in data " + tensors.get(0).tensor().shape();
+        }
+        PrintWriter notes = json ? stderr : stdout;
+        AttentionProbe probe = attentionProbe(base);
+        if (!quiet() || !json) {
+            notes.println("data: " + source);
+            for (NamedTensor t : tensors) {
+                notes.println("  " + t.name() + " " + t.tensor().shape() + " " + t.role().name().toLowerCase(Locale.ROOT));
+            }
+            notes.println(configs.size() + " configurations x " + tensors.size() + " tensors on backend " + base.backend()
+                    + (compare == null ? "" : ", compared with " + compare));
+            notes.flush();
+        }
+
+        List<EvalResult> results;
+        try (Progress progress = Progress.forTerminal(stderr, quiet())) {
+            progress.start("eval", configs.size() * tensors.size());
+            results = new Evaluator(compare, probe).run(tensors, configs, new Evaluator.Listener() {
+                @Override
+                public void starting(NamedTensor t, QuantizerConfig c) {
+                    progress.working(t.name() + " " + MethodLabels.of(c) + " int" + c.quant().bits());
+                }
+
+                @Override
+                public void finished(EvalResult r) {
+                    progress.step(r.tensor() + " " + r.methodLabel() + " int" + r.config().quant().bits());
+                }
+            });
+        }
+
+        if (json) {
+            stdout.print(ResultJson.lines(results));
+        } else {
+            stdout.println();
+            stdout.print(ResultTable.format(results));
+            List<String> summary = Summary.lines(results);
+            if (!summary.isEmpty()) {
+                stdout.println();
+                summary.forEach(stdout::println);
+            }
+        }
+        stdout.flush();
+        if (!noPlot) {
+            writePlot(results, plotLabel, png, svg, notes);
+        }
+        return ExitCodes.OK;
+    }
+
+    private boolean quiet() {
+        return root != null && root.quiet();
+    }
+
+    /** The attention-error probe asked for, or null; given queries are loaded here (a bad file is bad input). */
+    private AttentionProbe attentionProbe(QuantizerConfig base) throws IOException {
+        if (queriesFile != null) {
+            List<NamedTensor> q = TensorFiles.load(queriesFile, List.of(), dev.qvg.api.tensor.Layout.BHSD, null);
+            NamedTensor chosen = q.stream().filter(t -> t.name().equals("q")).findFirst()
+                    .orElse(q.size() == 1 ? q.get(0) : null);
+            if (chosen == null) {
+                throw new BadInputException(queriesFile + ": no tensor named 'q' and more than one tensor");
+            }
+            return DrawnQueryAttention.given(chosen.tensor());
+        }
+        return attention ? DrawnQueryAttention.drawn(queries, base.kmeans().seed()) : null;
+    }
+
+    private void writePlot(List<EvalResult> results, String label, Path png, Path svg, PrintWriter notes)
+            throws IOException {
+        if (results.stream().noneMatch(r -> Double.isFinite(r.metrics().snrDb()))) {
+            notes.println("no plot: every configuration was lossless");
+            return;
+        }
+        RateDistortionPlot plot = RateDistortionPlot.of(results, "SNR against bits per value: " + shorten(label));
+        byte[] pngBytes = plot.png();
+        byte[] svgBytes = plot.svg();
+        SafeOutput.write(png, force, t -> Files.write(t, pngBytes));
+        SafeOutput.write(svg, force, t -> Files.write(t, svgBytes));
+        if (!quiet()) {
+            notes.println("\nplot: " + png + ", " + svg);
+        }
+        notes.flush();
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 50 ? s : "..." + s.substring(s.length() - 47);
+    }
+
+    private boolean parseFormat() {
+        switch (format.toLowerCase(Locale.ROOT)) {
+            case "table":
+                return false;
+            case "json":
+            case "jsonl":
+                return true;
+            default:
+                throw new ParameterException(spec.commandLine(), "--format: unknown value '" + format
+                        + "', expected table or json");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.qvg.cli;
+
+import dev.qvg.cli.util.BadInputException;
+import dev.qvg.cli.util.ExitCodes;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * Builds the {@code qvg} command line and maps outcomes to exit codes: 0 success, 2 bad usage
+ * (picocli's parameter errors), 1 anything wrong with the input or the run. Every failure is one
+ * line on stderr; {@code --verbose} adds the stack trace.
+ */
+public final class QvgCli {
+
+    private QvgCli() {
+    }
+
+    /** Runs {@code args} writing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        try {
+            return commandLine(o, e).execute(args);
+        } catch (OutOfMemoryError oom) {
+            // picocli hands errors (not exceptions) back; they still get one line, not a trace
+            e.println("qvg: out of memory (" + oom.getMessage() + "); give Java more with QVG_JAVA_OPTS=-Xmx16g or use"
+                    + " smaller inputs (--tensor, fewer heads)");
+            return ExitCodes.BAD_INPUT;
+        } catch (LinkageError | StackOverflowError fatal) {
+            e.println("qvg: internal error: " + fatal + (Arrays.asList(args).contains("--verbose") ? ""
+                    : " (run with --verbose for the stack trace)"));
+            if (Arrays.asList(args).contains("--verbose")) {
+                fatal.printStackTrace(e);
+            }
+            return ExitCodes.BAD_INPUT;
+        } finally {
+            o.flush();
+            e.flush();
+        }
+    }
+
+    /** The configured command line (for tests that want to look at the parsed commands). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        QvgCommand root = new QvgCommand();
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + firstLine(ex.getMessage()) + " (see '"
+                    + c.getCommandSpec().qualifiedName() + " --help')");
+            if (root.verbose()) {
+                ex.printStackTrace(c.getErr());
+            }
+            c.getErr().flush();
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + describe(ex)
+                    + (root.verbose() ? "" : isBug(ex) ? " (run with --verbose for the stack trace)" : ""));
+            if (root.verbose()) {
+                ex.printStackTrace(c.getErr());
+            }
+            c.getErr().flush();
+            return ExitCodes.BAD_INPUT;
+        });
+        return cl;
+    }
+
+    /** The one-line message of a failure, unwrapping the wrappers that carry no words of their own. */
+    static String describe(Throwable ex) {
+        Throwable t = ex;
+        while ((t instanceof UncheckedIOException || t instanceof com.google.inject.ProvisionException
+                || t.getMessage() == null) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String msg;
+        if (t instanceof NoSuchFileException n) {
+            msg = "no such file: " + n.getFile();
+        } else if (t instanceof AccessDeniedException a) {
+            msg = "permission denied: " + a.getFile();
+        } else if (t instanceof FileAlreadyExistsException f) {
+            msg = "already exists: " + f.getFile() + "; pass --force to overwrite it";
+        } else if (t instanceof BadInputException || t instanceof IllegalArgumentException
+                || t instanceof IllegalStateException || t instanceof IOException
+                || t.getClass().getName().startsWith("dev.qvg.")) {
+            msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        } else {
+            msg = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        }
+        return firstLine(msg);
+    }
+
+    /** Exceptions that mean a defect in qvg rather than in what the user gave it. */
+    private static boolean isBug(Throwable ex) {
+        return ex instanceof NullPointerException || ex instanceof ClassCastException
+                || ex instanceof IndexOutOfBoundsException || ex instanceof ArithmeticException;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+}

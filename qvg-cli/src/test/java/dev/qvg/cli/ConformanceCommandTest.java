@@ -1,0 +1,34 @@
+package dev.qvg.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code qvg conformance}: the kit's table for a correct backend and for a deliberately wrong one. */
+class ConformanceCommandTest {
+
+    @Test
+    void cpuBackendPasses() {
+        CliRun r = CliRun.run("conformance", "--backend", "cpu", "--seed", "42", "--multiplier", "0.25");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("backend 'cpu'"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("TOTAL") && l.endsWith("PASS")), r.out());
+    }
+
+    @Test
+    void wrongPackingOrderFailsWithExitOne() {
+        CliRun r = CliRun.run("conformance", "--backend", "swappednibbles", "--seed", "42", "--multiplier", "0.25");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("block quantization") && l.endsWith("FAIL")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("TOTAL") && l.endsWith("FAIL")), r.out());
+        assertTrue(r.err().contains("fails"), r.toString());
+    }
+
+    @Test
+    void unknownBackendIsUsageError() {
+        CliRun r = CliRun.run("conformance", "--backend", "nosuch");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("available: ") && r.err().contains("cpu"), r.toString());
+    }
+}
