@@ -67,6 +67,7 @@ public interface Backend extends AutoCloseable {
      * a device backend overrides it with one pass (the operation every cache read calls).
      */
     default void decode(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[] out) {
+        dev.qvg.api.Args.notNull(stages, "stages");
         unpackDequant(blocks, out);
         for (ClusterStage st : stages) {
             accumulateCentroids(batch, out, st.ids(), st.centroidsAsFloat(), st.clusters());

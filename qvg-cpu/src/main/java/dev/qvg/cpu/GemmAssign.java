@@ -1,0 +1,213 @@
+package dev.qvg.cpu;
+
+import dev.qvg.api.reference.ReferenceKernels;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Nearest-centroid assignment with the {@code x.c} products from one OpenBLAS SGEMM per slice,
+ * made exactly equal to the reference by a certified re-check.
+ *
+ * <p>The GEMM sums in its own order (and with fused multiply-adds), so its distance
+ * {@code g_k} differs from the reference's float distance {@code r_k} by round-off. Both are
+ * within {@code (gamma_D + 2u)(|x| + |c_k|)^2} of the exact distance (the standard dot-product
+ * error bound, {@code u = 2^-24}), so {@code |g_k - r_k| <= B} with
+ * {@code B = 2 (D + 4) u (|x| + max_k |c_k|)^2}; this class uses twice that. Every reference
+ * minimiser then has {@code g_k <= min g + 2B}: when only one cluster is that close it is the
+ * reference's answer, otherwise the few candidates are re-scored with the reference's own
+ * arithmetic, in index order, ties to the lowest index. Rows or centroids that are not finite,
+ * or whose bound overflows, are scored entirely the reference way. The result is therefore
+ * bit-identical to {@link ReferenceKernels#assign}, whatever OpenBLAS's thread count or kernel.
+ */
+final class GemmAssign {
+
+    private static final float UNIT_ROUNDOFF = 0x1p-24f;
+
+    /** Most dot products one GEMM call produces (16 MB of output; 16384 rows at K = 256). */
+    static final int MAX_CHUNK_FLOATS = 1 << 22;
+
+    /** Off-heap GEMM operands reused between calls of the same shape (k-means repeats shapes). */
+    private static final class Workspace {
+        final int rows, clusters, dim;
+        final INDArray x, c, out;
+        final float[] dots;
+
+        Workspace(int rows, int clusters, int dim) {
+            this.rows = rows;
+            this.clusters = clusters;
+            this.dim = dim;
+            this.x = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, dim}, 'c');
+            this.c = Nd4j.createUninitialized(DataType.FLOAT, new long[] {clusters, dim}, 'c');
+            this.out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, clusters}, 'c');
+            this.dots = new float[rows * clusters];
+        }
+    }
+
+    private final ConcurrentLinkedDeque<Workspace> spare = new ConcurrentLinkedDeque<>();
+
+    private Workspace take(int rows, int clusters, int dim) {
+        for (Workspace w; (w = spare.poll()) != null; ) {
+            if (w.rows == rows && w.clusters == clusters && w.dim == dim) {
+                return w;
+            }
+            // Another shape: let it be collected (ND4J frees off-heap memory with the object).
+        }
+        return new Workspace(rows, clusters, dim);
+    }
+
+    /** Drops cached workspaces. */
+    void clear() {
+        spare.clear();
+    }
+
+    /**
+     * Assigns every row of slice {@code slice} and returns how many ids changed. The slice goes
+     * through the GEMM in chunks of at most {@value #MAX_CHUNK_FLOATS} dot products (bounding the
+     * buffers whatever S is); each GEMM runs on the calling thread (OpenBLAS uses its own
+     * threads), the copies and the arg-min run on {@code pool} in fixed row tiles.
+     */
+    int assignSlice(WorkerPool pool, float[] points, float[] centroids, int slice, int S, int D, int K, int[] ids,
+                    int tile) {
+        int cBase = slice * K * D;
+        float[] cNorms = JavaAssign.norms(centroids, cBase, K, D);
+        float cMax = 0f;
+        boolean finite = true;
+        for (float cc : cNorms) {
+            finite &= Float.isFinite(cc);
+            cMax = Math.max(cMax, cc);
+        }
+        if (!finite || !allFinite(centroids, cBase, K * D)) {
+            // Non-finite centroids void the error bound: every row is scored the reference way.
+            int tiles = (S + tile - 1) / tile;
+            int[] changed = new int[tiles];
+            pool.run(tiles, t -> {
+                int ch = 0;
+                for (int s = t * tile; s < Math.min(S, (t + 1) * tile); s++) {
+                    int row = slice * S + s;
+                    int best = ReferenceKernels.nearest(points, row * D, centroids, cBase, K, D);
+                    ch += ids[row] != best ? 1 : 0;
+                    ids[row] = best;
+                }
+                changed[t] = ch;
+            });
+            return sum(changed);
+        }
+        float cMaxNorm = (float) Math.sqrt(cMax);
+        int chunk = Math.max(tile, MAX_CHUNK_FLOATS / K / tile * tile);
+        int total = 0;
+        for (int c0 = 0; c0 < S; c0 += chunk) {
+            total += assignChunk(pool, points, centroids, slice * S + c0, Math.min(chunk, S - c0), D, K, cBase, cNorms,
+                    cMaxNorm, ids, tile);
+        }
+        return total;
+    }
+
+    /** One GEMM over rows {@code [first, first + rows)} (absolute), then the certified arg-min. */
+    private int assignChunk(WorkerPool pool, float[] points, float[] centroids, int first, int rows, int D, int K,
+                            int cBase, float[] cNorms, float cMaxNorm, int[] ids, int tile) {
+        Workspace w = take(rows, K, D);
+        try {
+            int tiles = (rows + tile - 1) / tile;
+            // Copies in and out use absolute bulk transfers on disjoint ranges, so tiles may run
+            // concurrently.
+            pool.run(tiles, t -> {
+                int from = t * tile, n = Math.min(rows, from + tile) - from;
+                w.x.data().asNioFloat().put(from * D, points, (first + from) * D, n * D);
+            });
+            w.c.data().asNioFloat().put(0, centroids, cBase, K * D);
+            Nd4j.gemm(w.x, w.c, w.out, false, true, 1.0, 0.0);
+            int[] changed = new int[tiles];
+            float[] dots = w.dots;
+            pool.run(tiles, t -> {
+                int from = t * tile, to = Math.min(rows, from + tile);
+                w.out.data().asNioFloat().get(from * K, dots, from * K, (to - from) * K);
+                int[] cand = new int[K];
+                int ch = 0;
+                for (int s = from; s < to; s++) {
+                    int row = first + s;
+                    int best = nearest(points, row * D, D, centroids, cBase, K, cNorms, cMaxNorm, dots, s * K, cand);
+                    ch += ids[row] != best ? 1 : 0;
+                    ids[row] = best;
+                }
+                changed[t] = ch;
+            });
+            return sum(changed);
+        } finally {
+            spare.push(w);
+        }
+    }
+
+    private static int sum(int[] a) {
+        int s = 0;
+        for (int v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static boolean allFinite(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The reference's nearest centroid of one row, from GEMM dots plus a certified re-check. */
+    private static int nearest(float[] points, int xAt, int D, float[] centroids, int cBase, int K, float[] cNorms,
+                               float cMaxNorm, float[] dots, int dAt, int[] cand) {
+        float xx = 0f;
+        for (int d = 0; d < D; d++) {
+            float v = points[xAt + d];
+            xx += v * v;
+        }
+        float xNorm = (float) Math.sqrt(xx);
+        float span = xNorm + cMaxNorm;
+        float bound = 4f * (D + 4) * UNIT_ROUNDOFF * span * span;
+        for (int k = 0; k < K; k++) {
+            dots[dAt + k] = xx - 2f * dots[dAt + k] + cNorms[k];
+        }
+        // Smallest and second smallest g (a tie counts twice); NaN never compares smaller.
+        int bestG = 0;
+        float minG = Float.POSITIVE_INFINITY, secondG = Float.POSITIVE_INFINITY;
+        for (int k = 0; k < K; k++) {
+            float g = dots[dAt + k];
+            if (g < secondG) {
+                if (g < minG) {
+                    secondG = minG;
+                    minG = g;
+                    bestG = k;
+                } else {
+                    secondG = g;
+                }
+            }
+        }
+        float limit = minG + 2f * bound;
+        if (!Float.isFinite(limit)) {
+            return ReferenceKernels.nearest(points, xAt, centroids, cBase, K, D);
+        }
+        if (!(secondG <= limit)) {
+            return bestG; // the only cluster within the round-off window
+        }
+        int n = 0;
+        for (int k = 0; k < K; k++) {
+            if (dots[dAt + k] <= limit) {
+                cand[n++] = k;
+            }
+        }
+        int best = 0;
+        float bestD = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            int k = cand[j];
+            float dist = ReferenceKernels.distance(points, xAt, centroids, cBase + k * D, D);
+            if (dist < bestD) {
+                bestD = dist;
+                best = k;
+            }
+        }
+        return best;
+    }
+}
