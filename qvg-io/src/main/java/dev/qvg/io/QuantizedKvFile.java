@@ -374,6 +374,10 @@ public final class QuantizedKvFile {
             throw new IllegalArgumentException("metadata '" + p + ".info' is not a JSON object of strings: "
                     + e.getOriginalMessage());
         }
+        if (info != null && info.containsValue(null)) {
+            // Jackson maps a JSON null to a null value, which QuantizedKv's Map.copyOf would reject with an NPE.
+            throw new IllegalArgumentException("metadata '" + p + ".info' holds a null value; it must be a JSON object of strings");
+        }
         QuantizedKv q = new QuantizedKv(shape, role, f.text("method"), orientation, quantized, blocks, stages, tail, info);
         if (q.budget().totalBits() != f.longValue("budget.total_bits")) {
             throw new IllegalArgumentException("metadata '" + p + ".budget.total_bits' is " + f.text("budget.total_bits")

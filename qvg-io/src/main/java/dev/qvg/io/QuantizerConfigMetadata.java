@@ -67,6 +67,10 @@ final class QuantizerConfigMetadata {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(PREFIX + "params is not a JSON object of strings: " + e.getOriginalMessage());
         }
+        if (params != null && params.containsValue(null)) {
+            // A JSON null value would reach QuantizerConfig's Map.copyOf as an NPE.
+            throw new IllegalArgumentException(PREFIX + "params holds a null value; it must be a JSON object of strings");
+        }
         return new QuantizerConfig(f.text("method"), f.text("backend"), f.text("clusterer"), f.text("smoother"),
                 f.text("residual"), quant, kmeans, f.integer("stages"), f.real("clip_percentile"),
                 f.integer("kivi_group_size"), f.integer("kivi_residual_tokens"), params);

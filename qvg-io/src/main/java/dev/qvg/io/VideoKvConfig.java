@@ -15,7 +15,8 @@ package dev.qvg.io;
  * @param noise           per-token noise, relative to the unit-scale embedding
  * @param outlierChannels key channels per head given a large scale and offset (0 disables)
  * @param outlierScale    magnitude multiplier of those channels
- * @param motion          largest region speed in grid cells per frame (the camera pans at half of it)
+ * @param motion          largest region speed in grid cells per frame (the camera pans at a quarter to half
+ *                        of it; 0 also stops the camera shake)
  * @param seed            everything random derives from it
  */
 public record VideoKvConfig(int frames, int gridHeight, int gridWidth, int heads, int headDim, int embedDim,
@@ -60,7 +61,7 @@ public record VideoKvConfig(int frames, int gridHeight, int gridWidth, int heads
         }
     }
 
-    /** [1, 2, 4096, 128]: 16 frames of 16 x 16, 6 regions, noise 0.05, 4 outlier channels x 10. */
+    /** [1, 2, 4096, 128]: 16 frames of 16 x 16, 6 regions, noise 0.05, 4 outlier channels x 10, motion 0.6. */
     public static VideoKvConfig defaults() {
         return new VideoKvConfig(16, 16, 16, 2, 128, 256, 6, 0.05, 4, 10.0, 0.6, 0L);
     }

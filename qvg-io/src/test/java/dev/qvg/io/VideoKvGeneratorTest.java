@@ -50,8 +50,8 @@ class VideoKvGeneratorTest {
         assertEquals(PINNED_VALUES, pinnedChecksum(a.values().data()));
     }
 
-    static final long PINNED_KEYS = 3827887013566422915L;
-    static final long PINNED_VALUES = 3710772320156361347L;
+    static final long PINNED_KEYS = -7144705384068426934L;
+    static final long PINNED_VALUES = -2757019264894719954L;
 
     static long pinnedChecksum(float[] v) {
         long h = 1125899906842597L;
@@ -75,37 +75,53 @@ class VideoKvGeneratorTest {
      * The point of the data: a token is much more like the same grid cell one frame later (and
      * its spatial neighbour) than like a random token. Measured on values, which carry no
      * rotary phase; keys are checked with their per-channel mean removed (the outlier offsets
-     * would make every pair of keys look alike).
+     * would make every pair of keys look alike). The data must not be too easy either: fine
+     * texture makes spatial neighbours clearly different, and appearance change, non-rigid drift
+     * and camera motion make a cell eight frames later less alike than one frame later.
+     * Measured (seed 0): values next frame 0.848, neighbour 0.595, 8 frames 0.218, random 0.094;
+     * keys 0.850 / 0.599 / 0.264 / 0.009. The chelsea data (real photo): values next frame 0.875,
+     * neighbour 0.249, random -0.010; keys 0.747 / 0.247 / -0.005. The old generator (one octave
+     * of texture, no appearance change) gave neighbours 0.94 / 0.89, which let SAS cut int2 MSE
+     * 40-53x instead of ~3-7x.
      */
     @Test
-    void tokensAreSpatioTemporallyRedundant() {
+    void tokensAreSpatioTemporallyRedundantButNotDuplicates() {
         VideoKvConfig c = defaults.config();
         int hw = c.gridHeight() * c.gridWidth(), d = c.headDim(), S = c.tokens();
         float[] v = defaults.values().data();
         float[] k = centred(defaults.keys());
         SplittableRandom rng = new SplittableRandom(3);
-        double[] nextFrame = new double[2], neighbour = new double[2], random = new double[2];
-        int n = 0;
+        double[] nextFrame = new double[2], neighbour = new double[2], random = new double[2], later = new double[2];
+        int n = 0, nLater = 0;
         for (int h = 0; h < c.heads(); h++) {
             for (int s = 0; s < S - hw; s += 7, n++) {
                 int base = h * S * d;
                 int r = rng.nextInt(S);
                 float[][] both = {v, k};
+                boolean hasLater = s + 8 * hw < S;
                 for (int which = 0; which < 2; which++) {
                     float[] x = both[which];
                     nextFrame[which] += cosine(x, base + s * d, base + (s + hw) * d, d);
                     neighbour[which] += cosine(x, base + s * d, base + (s % c.gridWidth() == c.gridWidth() - 1 ? s - 1 : s + 1) * d, d);
                     random[which] += cosine(x, base + s * d, base + r * d, d);
+                    if (hasLater) {
+                        later[which] += cosine(x, base + s * d, base + (s + 8 * hw) * d, d);
+                    }
                 }
+                nLater += hasLater ? 1 : 0;
             }
         }
         for (int which = 0; which < 2; which++) {
             String what = which == 0 ? "values" : "keys";
-            double nf = nextFrame[which] / n, nb = neighbour[which] / n, rd = random[which] / n;
-            System.out.printf("%s: mean cosine next frame %.3f, neighbour %.3f, random token %.3f%n", what, nf, nb, rd);
-            assertTrue(nf > 0.8, what + " next-frame cosine " + nf);
-            assertTrue(nb > 0.7, what + " neighbour cosine " + nb);
-            assertTrue(nf > rd + 0.4, what + ": next frame " + nf + " vs random " + rd);
+            double nf = nextFrame[which] / n, nb = neighbour[which] / n, rd = random[which] / n, l8 = later[which] / nLater;
+            System.out.printf("%s: mean cosine next frame %.3f, neighbour %.3f, 8 frames later %.3f, random token %.3f%n",
+                    what, nf, nb, l8, rd);
+            assertTrue(nf > 0.7, what + " next-frame cosine " + nf);
+            assertTrue(nb > 0.4, what + " neighbour cosine " + nb);
+            assertTrue(nf > rd + 0.5, what + ": next frame " + nf + " vs random " + rd);
+            assertTrue(nb < 0.75, what + ": neighbours nearly duplicates (no fine texture): " + nb);
+            assertTrue(nf < 0.93, what + ": next frame nearly a duplicate (no change over time): " + nf);
+            assertTrue(l8 < nf - 0.1, what + ": 8 frames later " + l8 + " vs next frame " + nf);
         }
     }
 
@@ -127,7 +143,13 @@ class VideoKvGeneratorTest {
         return x;
     }
 
-    /** Keys have a few channels far larger than the rest (in mean |x|); values do not. */
+    /**
+     * Keys have a few channels far larger than the rest (in mean |x|); values do not. Measured
+     * (seed 0): the designated channels are 6.2x to 21.9x the median channel, every other key
+     * channel (rotary partners aside) under 1.4x. The bound was 8x for the old, smoother data;
+     * the richer texture raised the median channel and the massive channels now go through the
+     * rotary embedding. The chelsea data has 2-3 channels per head above 8x.
+     */
     @Test
     void keysHaveOutlierChannelsValuesDoNot() {
         int d = 128, S = 4096;
@@ -135,8 +157,22 @@ class VideoKvGeneratorTest {
             double[] keyMag = channelMeanAbs(defaults.keys().data(), h, S, d);
             double[] valMag = channelMeanAbs(defaults.values().data(), h, S, d);
             double keyMedian = median(keyMag), valMedian = median(valMag);
+            double othersMax = 0;
+            for (int j = 0; j < d; j++) {
+                // The rotary embedding shares a massive channel with its pair partner (2i, 2i+1).
+                if (Arrays.binarySearch(defaults.outlierChannels()[h], j) < 0
+                        && Arrays.binarySearch(defaults.outlierChannels()[h], j ^ 1) < 0) {
+                    othersMax = Math.max(othersMax, keyMag[j]);
+                }
+            }
+            System.out.printf("head %d: key median channel %.3f, largest ordinary %.3f, outliers", h, keyMedian, othersMax);
             for (int ch : defaults.outlierChannels()[h]) {
-                assertTrue(keyMag[ch] > 8 * keyMedian, "head " + h + " channel " + ch + ": " + keyMag[ch] + " vs median " + keyMedian);
+                System.out.printf(" %.2fx", keyMag[ch] / keyMedian);
+            }
+            System.out.println();
+            assertTrue(othersMax < 3 * keyMedian, "head " + h + ": an ordinary key channel is " + othersMax / keyMedian + "x the median");
+            for (int ch : defaults.outlierChannels()[h]) {
+                assertTrue(keyMag[ch] > 5 * keyMedian, "head " + h + " channel " + ch + ": " + keyMag[ch] + " vs median " + keyMedian);
             }
             assertEquals(4, defaults.outlierChannels()[h].length);
             double valMax = Arrays.stream(valMag).max().orElseThrow();
