@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds qvg-bench, runs a short JMH configuration of the whole suite (limits, kernels, compression,
+# cache read, attention) and regenerates docs/performance.md and its plots from the JSON results.
+#
+# Usage: qvg-bench/scripts/perf-report.sh            (from anywhere; about 10 minutes on 2 cores)
+# Settings (environment variables, defaults in brackets):
+#   QVG_BENCH_S           token counts for kernels and limits          [4096,16384,65536]
+#   QVG_BENCH_COMPRESS_S  token counts for the whole-span compressions [4096,16384]
+#   QVG_BENCH_THREADS     backend / BLAS / copy thread counts          [1,2]
+#   QVG_BENCH_BACKENDS    backends to run                              [every available one]
+#   QVG_BENCH_JMH         JMH flags of the kernel run     [-f 1 -wi 1 -i 3 -w 1s -r 1s -prof gc]
+#   QVG_BENCH_COMPRESS_JMH JMH flags of the compression run (seconds per call: single shots)
+#                                                                      [-f 1 -bm ss -wi 1 -i 2]
+#   QVG_BENCH_NOTE        caveat printed at the top of the report      [none]
+#   QVG_BENCH_SKIP_BUILD  set to 1 to reuse qvg-bench/target/benchmarks.jar
+#   MVN_FLAGS             extra Maven flags                            [-o]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+S_LIST=${QVG_BENCH_S:-4096,16384,65536}
+COMPRESS_S=${QVG_BENCH_COMPRESS_S:-4096,16384}
+THREADS=${QVG_BENCH_THREADS:-1,2}
+JMH_FLAGS=${QVG_BENCH_JMH:--f 1 -wi 1 -i 3 -w 1s -r 1s -prof gc}
+COMPRESS_FLAGS=${QVG_BENCH_COMPRESS_JMH:--f 1 -bm ss -wi 1 -i 2}
+NOTE=${QVG_BENCH_NOTE:-}
+OUT=qvg-bench/target/perf
+JAR=qvg-bench/target/benchmarks.jar
+
+if [[ "${QVG_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building qvg-bench (mvn ${MVN_FLAGS:--o} -pl qvg-bench package)"
+  # shellcheck disable=SC2086
+  mvn -q ${MVN_FLAGS:--o} -pl qvg-bench package -DskipTests
+fi
+[[ -f "$JAR" ]] || { echo "perf-report: $JAR is missing; build it first" >&2; exit 1; }
+
+BACKENDS=${QVG_BENCH_BACKENDS:-$(java -cp "$JAR" dev.qvg.bench.BenchBackends)}
+[[ -n "$BACKENDS" ]] || { echo "perf-report: no backend is available (check META-INF/services in the jar)" >&2; exit 1; }
+mkdir -p "$OUT"
+DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+echo "== limits and kernels: S=$S_LIST threads=$THREADS backends=$BACKENDS ($JMH_FLAGS)"
+# shellcheck disable=SC2086
+java -jar "$JAR" $JMH_FLAGS -p S="$S_LIST" -p threads="$THREADS" -p backend="$BACKENDS" \
+  -rf json -rff "$OUT/kernels.json" 'limits\.|KMeansBenchmark|BlockCodecBenchmark|CacheReadBenchmark|AttentionBenchmark'
+
+echo "== whole-span compression: S=$COMPRESS_S threads=$THREADS ($COMPRESS_FLAGS)"
+# shellcheck disable=SC2086
+java -jar "$JAR" $COMPRESS_FLAGS -p S="$COMPRESS_S" -p threads="$THREADS" -p backend="$BACKENDS" \
+  -rf json -rff "$OUT/compress.json" 'CompressBenchmark'
+
+CMD="qvg-bench/scripts/perf-report.sh (kernels: $JMH_FLAGS -p S=$S_LIST; compression: $COMPRESS_FLAGS -p S=$COMPRESS_S; -p threads=$THREADS -p backend=$BACKENDS)"
+java -cp "$JAR" dev.qvg.bench.report.PerformanceReport --out docs/performance.md --date "$DATE" \
+  --note "$NOTE" --command "$CMD" "$OUT/kernels.json" "$OUT/compress.json"
