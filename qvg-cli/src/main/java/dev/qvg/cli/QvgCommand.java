@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "qvg", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Quant VideoGen on the JVM: 2-bit KV-cache quantization for auto-regressive video models.",
         subcommands = {EvalCommand.class, CompressCommand.class, DecompressCommand.class, InspectCommand.class,
-            BackendsCommand.class, ConformanceCommand.class, PlanCommand.class, RolloutCommand.class},
+            BackendsCommand.class, ConformanceCommand.class, PlanCommand.class, RolloutCommand.class,
+            TuneCommand.class},
         footer = {"", "Exit codes: 0 success, 1 bad input, 2 bad usage.", "Start with: qvg eval"})
 public final class QvgCommand implements Callable<Integer> {
 

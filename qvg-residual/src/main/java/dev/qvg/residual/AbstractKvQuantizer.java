@@ -15,6 +15,7 @@ import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,8 +54,23 @@ abstract class AbstractKvQuantizer implements Quantizer {
         return encode(x.shape(), role, work);
     }
 
+    @Override
+    public final QuantizedKv quantize(KvTensor x, KvRole role, List<ClusterStage> warmStart) {
+        Args.notNull(x, "x");
+        Args.notNull(role, "role");
+        budget(x.shape(), role);
+        x.requireFinite("x");
+        float[] work = x.layout() == Layout.BHSD ? x.data().clone() : x.toBhsd().data();
+        return encode(x.shape(), role, work, warmStart == null ? List.of() : warmStart);
+    }
+
     /** Quantizes {@code work}, a private BHSD copy of the input it may overwrite. */
     protected abstract QuantizedKv encode(KvShape shape, KvRole role, float[] work);
+
+    /** As {@link #encode(KvShape, KvRole, float[])} with a warm-start hint; methods without k-means ignore it. */
+    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work, List<ClusterStage> warmStart) {
+        return encode(shape, role, work);
+    }
 
     @Override
     public KvTensor dequantize(QuantizedKv q) {

@@ -60,11 +60,11 @@ final class KiviQuantizer extends AbstractKvQuantizer {
                     + q.blockSize() + " (values are grouped per token along D)");
         }
         if (Sq == 0) {
-            return Budgets.predict(shape, q, 0, 0, 0, 1, 0);
+            return BitBudget.predict(shape, q, 0, 0, 0, 1, 0);
         }
         return role == KvRole.KEY
-                ? Budgets.predict(shape, q, n * D, Sq, 0, 1, Sq)
-                : Budgets.predict(shape, q, n * Sq, D, 0, 1, Sq);
+                ? BitBudget.predict(shape, q, n * D, Sq, 0, 1, Sq)
+                : BitBudget.predict(shape, q, n * Sq, D, 0, 1, Sq);
     }
 
     @Override

@@ -40,11 +40,40 @@ public final class PrqResidualQuantizer implements ResidualQuantizer {
             throw new IllegalArgumentException("warmStart: expected one entry per stage (" + stages + "), got "
                     + warmStart.length);
         }
+        return encodeStaged(context, batch, x, stages, kmeans, quant,
+                warmStart == null ? null : (s, stageInput) -> warmStart[s]);
+    }
+
+    /**
+     * Where a stage's k-means starts: called once per stage, in order, with the stage's input
+     * (the residual the stage before left), so a warm start can re-seed clusters from it.
+     */
+    @FunctionalInterface
+    public interface StageInit {
+        /** {@code [slices, K, D]} initial centroids for stage {@code stage}, or {@code null} for a cold start. */
+        float[] initialCentroids(int stage, float[] stageInput);
+    }
+
+    /**
+     * As {@link #encode(QuantizerContext, SliceBatch, float[], int, KMeansConfig, BlockQuantConfig, float[][])},
+     * asking {@code init} (may be {@code null}: all cold) for each stage's initial centroids.
+     */
+    public ResidualCode encodeStaged(QuantizerContext context, SliceBatch batch, float[] x, int stages,
+                                     KMeansConfig kmeans, BlockQuantConfig quant, StageInit init) {
+        Args.notNull(context, "context");
+        Args.notNull(batch, "batch");
+        Args.notNull(kmeans, "kmeans");
+        Args.notNull(quant, "quant");
+        if (stages < 0 || stages > QuantizerConfig.MAX_STAGES) {
+            throw new IllegalArgumentException("stages: must be in 0.." + QuantizerConfig.MAX_STAGES + ", got " + stages);
+        }
+        batch.requireLength("x", x, batch.dim());
+        quant.requireDivides(batch.dim());
         List<ClusterStage> done = new ArrayList<>(stages);
         for (int s = 0; s < stages; s++) {
             KMeansConfig stageConfig = kmeans.withSeed(Seeds.derive(kmeans.seed(), s));
-            float[] init = warmStart == null ? null : warmStart[s];
-            done.add(context.smoother().smooth(context.backend(), context.clusterer(), batch, x, stageConfig, init));
+            float[] start = init == null ? null : init.initialCentroids(s, x);
+            done.add(context.smoother().smooth(context.backend(), context.clusterer(), batch, x, stageConfig, start));
         }
         PackedBlocks blocks = context.backend().quantizePack(x, batch.rows(), batch.dim(), quant);
         return new ResidualCode(done, blocks);

@@ -2,6 +2,7 @@ package dev.qvg.residual;
 
 import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.Orientation;
 import dev.qvg.api.quant.QuantizedKv;
@@ -10,6 +11,9 @@ import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
+import dev.qvg.api.quant.ClusterStage;
+import dev.qvg.api.tensor.SliceBatch;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +27,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
 
     private final int stages;
     private final boolean clip;
+    private final WarmStart warm;
 
     /**
      * @param stages smoothing stages this method runs (the config's own {@code stages} is
@@ -36,6 +41,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
         }
         this.stages = stages;
         this.clip = clip;
+        this.warm = WarmStart.of(config);
     }
 
     /** Smoothing stages this quantizer runs. */
@@ -49,19 +55,81 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
         Args.notNull(role, "role");
         BlockQuantConfig q = config.quant();
         q.requireDivides(shape.headDim());
-        return Budgets.predict(shape, q, shape.slices() * shape.tokens(), shape.headDim(), stages,
+        return BitBudget.predict(shape, q, shape.slices() * shape.tokens(), shape.headDim(), stages,
                 config.kmeans().clusters(), shape.tokens());
     }
 
     @Override
     protected QuantizedKv encode(KvShape shape, KvRole role, float[] work) {
+        return encode(shape, role, work, List.of());
+    }
+
+    /**
+     * With warm starts enabled ({@link WarmStart}) and a non-empty hint, stage {@code s} starts
+     * from the hint's stage {@code s} (stages beyond the hint start cold); otherwise exactly the
+     * cold path. With empty-cluster restarts the probe pass counts as one of the config's
+     * {@code maxIters} iterations (and is added to each hinted stage's iteration count).
+     */
+    @Override
+    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work, List<ClusterStage> warmStart) {
         if (clip) {
             PercentileClip.clipBlocks(work, shape.headDim(), config.quant().blockSize(), config.clipPercentile());
         }
-        ResidualCode code = context.residual().encode(context, shape.sliceBatch(), work, stages, config.kmeans(),
-                config.quant(), null);
+        SliceBatch batch = shape.sliceBatch();
+        boolean useHint = warm.enabled() && stages > 0 && !warmStart.isEmpty();
+        ResidualCode code;
+        if (!useHint) {
+            code = context.residual().encode(context, batch, work, stages, config.kmeans(), config.quant(), null);
+        } else {
+            int K = config.kmeans().clusters();
+            int hinted = Math.min(stages, warmStart.size());
+            for (int s = 0; s < hinted; s++) {
+                WarmStart.check(Args.notNull(warmStart.get(s), "warmStart[" + s + "]"), s, batch, K);
+            }
+            long seed = config.kmeans().seed();
+            if (context.residual() instanceof PrqResidualQuantizer prq) {
+                // The restart probe is one assignment pass: take it out of the budget, so maxIters
+                // bounds the whole work of a stage as it does cold.
+                KMeansConfig km = config.kmeans();
+                if (warm.reseedEmpty() && km.maxIters() > 1) {
+                    km = km.withMaxIters(km.maxIters() - 1);
+                }
+                code = prq.encodeStaged(context, batch, work, stages, km, config.quant(),
+                        (s, input) -> s < hinted
+                                ? warm.initialCentroids(warmStart.get(s), s, batch, input, seed, context.backend()) : null);
+                if (warm.reseedEmpty()) {
+                    code = countProbe(code, hinted);
+                }
+            } else {
+                // Another provider only takes centroids up front: stage inputs after the first are not visible here.
+                float[][] init = new float[stages][];
+                for (int s = 0; s < hinted; s++) {
+                    init[s] = warmStart.get(s).centroidsAsFloat();
+                }
+                code = context.residual().encode(context, batch, work, stages, config.kmeans(), config.quant(), init);
+            }
+        }
+        Map<String, String> info = info();
+        if (useHint) {
+            info.put(WarmStart.PARAM, "true");
+            info.put(WarmStart.RESEED_EMPTY_PARAM, Boolean.toString(warm.reseedEmpty()));
+        }
         return new QuantizedKv(shape, role, config.method(), Orientation.TOKEN_MAJOR, shape.tokens(), code.blocks(),
-                code.stages(), new short[0], info());
+                code.stages(), new short[0], info);
+    }
+
+    /** The restart's assignment pass is real k-means work: count it in the first {@code hinted} stages. */
+    private static ResidualCode countProbe(ResidualCode code, int hinted) {
+        List<ClusterStage> out = new java.util.ArrayList<>(code.stages());
+        for (int s = 0; s < hinted; s++) {
+            ClusterStage st = out.get(s);
+            int[] it = st.iterations().clone();
+            for (int i = 0; i < it.length; i++) {
+                it[i]++;
+            }
+            out.set(s, new ClusterStage(st.slices(), st.tokens(), st.dim(), st.clusters(), st.centroids(), st.ids(), it));
+        }
+        return new ResidualCode(out, code.blocks());
     }
 
     private Map<String, String> info() {

@@ -21,6 +21,34 @@ public record BitBudget(long values, long codeBits, long scaleBits, long zeroBit
         return new BitBudget(values, 0, 0, 0, 0, 0, values * 16);
     }
 
+    /**
+     * The storage a quantization will produce, from shapes alone, counted exactly as
+     * {@link QuantizedKv#budget()} counts a real result: packed code bytes (each row padded to a
+     * byte), one scale (and, asymmetric, one zero point) per block, one id per quantized token
+     * and stage (8 bits up to 256 clusters, else 16), {@code clusters x D} bf16 centroids per
+     * slice and stage, 16 bits per value left in bf16.
+     *
+     * @param rows            rows of the block-quantized matrix (0 when nothing is quantized)
+     * @param cols            its row length, a multiple of the block size
+     * @param quantizedTokens tokens per slice that are quantized (the rest stay bf16)
+     */
+    public static BitBudget predict(dev.qvg.api.tensor.KvShape shape, dev.qvg.api.config.BlockQuantConfig quant,
+                                    long rows, int cols, int stages, int clusters, int quantizedTokens) {
+        long n = shape.slices(), D = shape.headDim();
+        long codeBits = 0, scaleBits = 0, zeroBits = 0;
+        if (rows > 0) {
+            long blocks = rows * quant.blocksPerRow(cols);
+            codeBits = rows * quant.packedBytesPerRow(cols) * 8L;
+            scaleBits = blocks * quant.scalePrecision().bits();
+            zeroBits = quant.symmetric() ? 0 : scaleBits;
+        }
+        long idBits = clusters <= 256 ? 8 : 16;
+        long ids = stages * n * quantizedTokens * idBits;
+        long centroids = stages * n * clusters * D * 16;
+        long fullPrecision = n * (shape.tokens() - quantizedTokens) * D * 16;
+        return new BitBudget(shape.numel(), codeBits, scaleBits, zeroBits, ids, centroids, fullPrecision);
+    }
+
     public long totalBits() {
         return codeBits + scaleBits + zeroBits + idBits + centroidBits + fullPrecisionBits;
     }

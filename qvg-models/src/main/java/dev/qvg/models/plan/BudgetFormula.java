@@ -65,7 +65,7 @@ public final class BudgetFormula implements BudgetSource {
             return kivi(shape, role);
         }
         int stages = stagesOf(config);
-        return predict(shape, config.quant(), n * S, D, stages, config.kmeans().clusters(), S);
+        return BitBudget.predict(shape, config.quant(), n * S, D, stages, config.kmeans().clusters(), S);
     }
 
     private BitBudget kivi(KvShape shape, KvRole role) {
@@ -79,30 +79,8 @@ public final class BudgetFormula implements BudgetSource {
                     + " (values are grouped per token along D)");
         }
         if (Sq == 0) {
-            return predict(shape, q, 0, 0, 0, 1, 0);
+            return BitBudget.predict(shape, q, 0, 0, 0, 1, 0);
         }
-        return role == KvRole.KEY ? predict(shape, q, n * D, Sq, 0, 1, Sq) : predict(shape, q, n * Sq, D, 0, 1, Sq);
-    }
-
-    /**
-     * @param rows            rows of the block-quantized matrix (0 when nothing is quantized)
-     * @param cols            its row length
-     * @param quantizedTokens tokens per slice that are quantized; the rest are BF16
-     */
-    static BitBudget predict(KvShape shape, BlockQuantConfig quant, long rows, int cols, int stages, int clusters,
-                             int quantizedTokens) {
-        long n = shape.slices(), D = shape.headDim();
-        long codeBits = 0, scaleBits = 0, zeroBits = 0;
-        if (rows > 0) {
-            long blocks = rows * quant.blocksPerRow(cols);
-            codeBits = rows * quant.packedBytesPerRow(cols) * 8L;
-            scaleBits = blocks * quant.scalePrecision().bits();
-            zeroBits = quant.symmetric() ? 0 : scaleBits;
-        }
-        long idBits = clusters <= 256 ? 8 : 16;
-        long ids = stages * n * quantizedTokens * idBits;
-        long centroids = stages * n * clusters * D * 16;
-        long fullPrecision = n * (shape.tokens() - quantizedTokens) * D * 16;
-        return new BitBudget(shape.numel(), codeBits, scaleBits, zeroBits, ids, centroids, fullPrecision);
+        return role == KvRole.KEY ? BitBudget.predict(shape, q, n * D, Sq, 0, 1, Sq) : BitBudget.predict(shape, q, n * Sq, D, 0, 1, Sq);
     }
 }

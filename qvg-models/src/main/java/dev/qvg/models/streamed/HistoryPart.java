@@ -19,7 +19,10 @@ public interface HistoryPart {
     /** Tokens this part covers. */
     int tokens();
 
-    /** The part's values, float32 BHSD {@code [B, H, tokens(), D]}; freshly made, owned by the caller. */
+    /**
+     * The part's values, float32 BHSD {@code [B, H, tokens(), D]}. Callers only read it (a dense
+     * part hands out its own tensor), and drop it before asking the next part.
+     */
     KvTensor decode();
 
     /** A quantized span, decoded by the quantizer that encoded it. */

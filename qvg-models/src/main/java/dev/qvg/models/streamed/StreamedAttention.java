@@ -43,6 +43,18 @@ public final class StreamedAttention {
     }
 
     /**
+     * Attention of {@code q} over tokens {@code [mask.keyStart(), keyEnd)} of a K and a V cache,
+     * span by span ({@link CacheHistory}): the streamed counterpart of
+     * {@code Attention.sdpa(q, keys, values, keyEnd, mask)}.
+     */
+    public static Result attend(KvTensor q, dev.qvg.models.cache.StreamingKvCache keys,
+                                dev.qvg.models.cache.StreamingKvCache values, int keyEnd, AttentionMask mask) {
+        Objects.requireNonNull(mask, "mask");
+        return attend(q, CacheHistory.parts(keys, mask.keyStart(), keyEnd),
+                CacheHistory.parts(values, mask.keyStart(), keyEnd), mask);
+    }
+
+    /**
      * @param q      queries {@code [B, Hq, Sq, D]}
      * @param keys   the key history, part by part
      * @param values the value history, with the same token count per part as {@code keys}

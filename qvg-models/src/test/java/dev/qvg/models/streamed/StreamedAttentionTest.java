@@ -208,6 +208,11 @@ class StreamedAttentionTest {
         KvTensor ref = Attention.sdpa(q, kc, vc, chunks * T, mask);
         KvTensor got = StreamedAttention.attend(q, kp, vp, mask).output();
         assertTrue(relMaxDiff(ref, got) < BOUND);
+        // The cache overload reads the same parts; from a later key start, too.
+        assertTrue(relMaxDiff(ref, StreamedAttention.attend(q, kc, vc, chunks * T, mask).output()) < BOUND);
+        AttentionMask late = AttentionMask.chunk((chunks - 1) * T, 2 * T, T);
+        assertTrue(relMaxDiff(Attention.sdpa(q, kc, vc, chunks * T, late),
+                StreamedAttention.attend(q, kc, vc, chunks * T, late).output()) < BOUND);
     }
 
     @Test

@@ -1,0 +1,67 @@
+package dev.qvg.residual.tune;
+
+import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.KMeansConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The configurations the tuner may choose from: every combination of code {@code bits},
+ * PRQ {@code stages} and k-means {@code clusters} (clusters only matter with at least one stage),
+ * on top of {@code base} (block size, scales, backend, k-means iterations and seed). The method
+ * is always {@code prq} ({@code stages = 0} is plain block quantization, {@code 1} is SAS).
+ */
+public record SearchSpace(QuantizerConfig base, List<Integer> bits, List<Integer> stages, List<Integer> clusters) {
+
+    public SearchSpace {
+        if (base == null) {
+            throw new IllegalArgumentException("base: must not be null");
+        }
+        bits = nonEmpty("bits", bits);
+        stages = nonEmpty("stages", stages);
+        clusters = nonEmpty("clusters", clusters);
+        for (int b : bits) {
+            new BlockQuantConfig(b, base.quant().blockSize(), base.quant().symmetric(), base.quant().scalePrecision());
+        }
+        for (int s : stages) {
+            if (s < 0 || s > QuantizerConfig.MAX_STAGES) {
+                throw new IllegalArgumentException("stages: must be in 0.." + QuantizerConfig.MAX_STAGES + ", got " + s);
+            }
+        }
+        for (int k : clusters) {
+            if (k < 1 || k > KMeansConfig.MAX_CLUSTERS) {
+                throw new IllegalArgumentException("clusters: must be in 1.." + KMeansConfig.MAX_CLUSTERS + ", got " + k);
+            }
+        }
+    }
+
+    private static List<Integer> nonEmpty(String name, List<Integer> l) {
+        if (l == null || l.isEmpty()) {
+            throw new IllegalArgumentException(name + ": the search needs at least one value");
+        }
+        return List.copyOf(l);
+    }
+
+    /** Bits 2, 3, 4, 8; 0 to 2 stages; 64, 128 or 256 clusters; the published config otherwise. */
+    public static SearchSpace defaults(QuantizerConfig base) {
+        return new SearchSpace(base, List.of(2, 3, 4, 8), List.of(0, 1, 2), List.of(64, 128, 256));
+    }
+
+    /** Every distinct candidate configuration. */
+    public List<QuantizerConfig> candidates() {
+        List<QuantizerConfig> out = new ArrayList<>();
+        for (int b : bits) {
+            for (int s : stages) {
+                if (s == 0) {
+                    out.add(base.toBuilder().method("prq").bits(b).stages(0).build());
+                    continue;
+                }
+                for (int k : clusters) {
+                    out.add(base.toBuilder().method("prq").bits(b).stages(s).clusters(k).build());
+                }
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+}
