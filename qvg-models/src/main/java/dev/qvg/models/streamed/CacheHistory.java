@@ -1,6 +1,5 @@
 package dev.qvg.models.streamed;
 
-import dev.qvg.models.cache.ChunkState;
 import dev.qvg.models.cache.StreamingKvCache;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +24,14 @@ public final class CacheHistory {
             throw new IllegalArgumentException("history: range [" + from + ", " + to + ") is empty or outside 0.."
                     + cache.shape().capacityTokens());
         }
+        // Spans are told apart by their first chunk, which is unique even when an eviction has split
+        // one span into two runs with the same index; the grouping comes from this one snapshot of
+        // spans(), so a writer quantizing meanwhile can at worst make a span be decoded per chunk.
         int[] spanOf = new int[cache.shape().maxChunks()];
         java.util.Arrays.fill(spanOf, -1);
         for (StreamingKvCache.Span sp : cache.spans()) {
             for (int c = sp.startChunk(); c < sp.endChunk(); c++) {
-                spanOf[c] = sp.index();
+                spanOf[c] = sp.startChunk();
             }
         }
         List<HistoryPart> out = new ArrayList<>();
@@ -37,7 +39,7 @@ public final class CacheHistory {
         while (a < to) {
             int c = a / T;
             int end;
-            if (cache.state(c) == ChunkState.QUANTIZED && spanOf[c] >= 0) {
+            if (spanOf[c] >= 0) {
                 int e = c;
                 while (e < spanOf.length && spanOf[e] == spanOf[c]) {
                     e++;
