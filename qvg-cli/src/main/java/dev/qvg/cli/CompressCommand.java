@@ -13,6 +13,7 @@ import dev.qvg.cli.util.ExitCodes;
 import dev.qvg.cli.util.Progress;
 import dev.qvg.cli.util.SafeOutput;
 import dev.qvg.io.QuantizedKvFile;
+import dev.qvg.residual.tune.TunedConfigFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,6 +59,10 @@ public final class CompressCommand implements Callable<Integer> {
     @Mixin
     QuantOptions quant = new QuantOptions();
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A per-tensor configuration file written by 'qvg tune' (replaces the method and quantizer options).")
+    Path configFile;
+
     @Option(names = "--force", description = "Overwrite the output file.")
     boolean force;
 
@@ -67,30 +72,39 @@ public final class CompressCommand implements Callable<Integer> {
         if (!input.hasInput()) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--input=FILE'");
         }
-        QuantizerConfig base = quant.base(spec);
-        QuantOptions.checkProviders(spec, List.of(method), base.backend());
-        QuantizerConfig config;
-        try {
-            config = Suite.of(base, List.of(method), List.of(bits), List.of(stages)).get(0);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+        Map<String, QuantizerConfig> tuned = configFile == null ? null : readTuned(configFile);
+        QuantizerConfig config = null;
+        if (tuned == null) {
+            QuantizerConfig base = quant.base(spec);
+            QuantOptions.checkProviders(spec, List.of(method), base.backend());
+            try {
+                config = Suite.of(base, List.of(method), List.of(bits), List.of(stages)).get(0);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         SafeOutput.checkWritable(output, force);
         List<NamedTensor> tensors = input.load(spec);
         Map<String, NamedTensor> byEntry = entryNames(tensors);
+        Map<String, QuantizerConfig> configs = new LinkedHashMap<>();
+        for (Map.Entry<String, NamedTensor> e : byEntry.entrySet()) {
+            configs.put(e.getKey(), tuned == null ? config : configFor(tuned, e.getValue().name()));
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         StringBuilder report = new StringBuilder();
         BitBudget total = null;
-        try (OpenPipeline p = OpenPipeline.open(config);
-             Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
+        try (Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
             progress.start("compress", byEntry.size());
             for (Map.Entry<String, NamedTensor> e : byEntry.entrySet()) {
                 NamedTensor t = e.getValue();
                 progress.working(t.name());
                 var x = t.tensor().toBhsd();
-                QuantizedKv q = p.quantizer().quantize(x, t.role());
+                QuantizedKv q;
+                try (OpenPipeline p = OpenPipeline.open(configs.get(e.getKey()))) {
+                    q = p.quantizer().quantize(x, t.role());
+                }
                 entries.put(e.getKey(), q);
                 ErrorMetrics m = ErrorMetrics.compare(x.data(), ReferenceDecoder.decode(q).data(), x.shape().headDim());
                 BitBudget b = q.budget();
@@ -102,13 +116,46 @@ public final class CompressCommand implements Callable<Integer> {
             }
         }
         SafeOutput.createParent(output);
-        QuantizedKvFile.write(output, entries, config, force);
-        out.println("compressed " + input.input() + " with " + config.label() + " on backend " + config.backend());
+        boolean oneConfig = new java.util.HashSet<>(configs.values()).size() == 1;
+        QuantizerConfig first = configs.values().iterator().next();
+        if (oneConfig) {
+            QuantizedKvFile.write(output, entries, first, force);
+        } else {
+            QuantizedKvFile.write(output, entries, force); // each entry's method and parameters are in its own info
+        }
+        out.println("compressed " + input.input() + " with " + (oneConfig ? first.label() : "per-tensor configs from "
+                + configFile) + " on backend " + first.backend());
         out.print(report);
         out.printf(Locale.ROOT, "wrote %s: %d bytes of quantized data for %d bf16 bytes (%.2fx)%n", output,
                 total.totalBytes(), total.values() * 2, total.compressionRatio());
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The tuned file's configurations; a missing or malformed file is bad input (exit 1). */
+    private static Map<String, QuantizerConfig> readTuned(Path file) {
+        try {
+            Map<String, QuantizerConfig> m = TunedConfigFile.read(file);
+            if (m.isEmpty()) {
+                throw new BadInputException(file + ": the config file names no tensor");
+            }
+            return m;
+        } catch (java.io.IOException e) {
+            throw new BadInputException(file + ": cannot read the config file: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    /** The tuned configuration of a tensor, by its name in the input file. */
+    private QuantizerConfig configFor(Map<String, QuantizerConfig> tuned, String tensor) {
+        QuantizerConfig c = tuned.get(tensor);
+        if (c == null) {
+            throw new BadInputException(configFile + " has no configuration for tensor '" + tensor + "'; it has: "
+                    + String.join(", ", tuned.keySet()));
+        }
+        QuantOptions.checkProviders(spec, List.of(c.method()), c.backend());
+        return c;
     }
 
     /**

@@ -30,6 +30,31 @@ class TuneCommandTest {
     }
 
     @Test
+    void compressAcceptsTheTunedFileTensorByTensor(@TempDir Path dir) throws Exception {
+        Path in = TestData.writeSmall(dir);
+        Path cfg = dir.resolve("tuned.json");
+        QuantizerConfig k = QuantizerConfig.builder().method("prq").stages(2).bits(2).clusters(16).maxIters(20).build();
+        QuantizerConfig v = QuantizerConfig.builder().method("rtn").stages(0).bits(4).build();
+        TunedConfigFile.writeConfigs(cfg, Map.of("k", k, "v", v));
+        Path q = dir.resolve("out.qvg.safetensors");
+        CliRun r = CliRun.run("compress", "--input", in.toString(), "--output", q.toString(), "--config", cfg.toString(),
+                "-q");
+        assertEquals(0, r.exit(), r.toString());
+        var contents = dev.qvg.io.QuantizedKvFile.read(q);
+        assertEquals("prq", contents.entries().get("k").method());
+        assertEquals(2, contents.entries().get("k").stages().size());
+        assertEquals(16, contents.entries().get("k").stages().get(0).clusters());
+        assertEquals("rtn", contents.entries().get("v").method());
+        assertEquals(4, contents.entries().get("v").blocks().config().bits());
+
+        TunedConfigFile.writeConfigs(dir.resolve("k-only.json"), Map.of("k", k));
+        CliRun missing = CliRun.run("compress", "--input", in.toString(), "--output", dir.resolve("o2.qvg.safetensors")
+                .toString(), "--config", dir.resolve("k-only.json").toString(), "-q");
+        assertEquals(1, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("no configuration for tensor 'v'"), missing.toString());
+    }
+
+    @Test
     void anUnreachableTargetExitsOneAfterPrintingTheBestCandidate(@TempDir Path dir) throws Exception {
         Path in = TestData.writeSmall(dir);
         CliRun r = CliRun.run("tune", "--input", in.toString(), "--target-rel-l2", "1e-9", "--search-bits", "2",
