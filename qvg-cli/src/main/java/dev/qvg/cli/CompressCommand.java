@@ -95,16 +95,16 @@ public final class CompressCommand implements Callable<Integer> {
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         StringBuilder report = new StringBuilder();
         BitBudget total = null;
+        // one pipeline (and backend) per distinct configuration, opened when first needed
+        Map<QuantizerConfig, OpenPipeline> pipelines = new java.util.HashMap<>();
         try (Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
             progress.start("compress", byEntry.size());
             for (Map.Entry<String, NamedTensor> e : byEntry.entrySet()) {
                 NamedTensor t = e.getValue();
                 progress.working(t.name());
                 var x = t.tensor().toBhsd();
-                QuantizedKv q;
-                try (OpenPipeline p = OpenPipeline.open(configs.get(e.getKey()))) {
-                    q = p.quantizer().quantize(x, t.role());
-                }
+                QuantizedKv q = pipelines.computeIfAbsent(configs.get(e.getKey()), OpenPipeline::open)
+                        .quantizer().quantize(x, t.role());
                 entries.put(e.getKey(), q);
                 ErrorMetrics m = ErrorMetrics.compare(x.data(), ReferenceDecoder.decode(q).data(), x.shape().headDim());
                 BitBudget b = q.budget();
@@ -114,6 +114,8 @@ public final class CompressCommand implements Callable<Integer> {
                         b.bitsPerValue(), b.compressionRatio(), m.relL2(), m.snrDb()));
                 progress.step(t.name());
             }
+        } finally {
+            pipelines.values().forEach(OpenPipeline::close);
         }
         SafeOutput.createParent(output);
         boolean oneConfig = new java.util.HashSet<>(configs.values()).size() == 1;
