@@ -26,6 +26,8 @@ public final class BenchShapes {
     public static final String FORK_HEAP = "-Xmx6g";
     /** ND4J's start-up banner goes to SLF4J at info; warnings and errors still show. */
     public static final String FORK_QUIET_ND4J = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn";
+    /** Lets the cpu backend run its SIMD block kernels (dev.qvg.cpu.Simd), as {@code ./qvg} does. */
+    public static final String FORK_VECTOR_API = "--add-modules=jdk.incubator.vector";
 
     private BenchShapes() {
     }

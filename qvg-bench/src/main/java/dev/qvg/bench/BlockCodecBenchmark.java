@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_QUIET_ND4J})
+@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
 public class BlockCodecBenchmark {
 
     @Param({"cpu"})

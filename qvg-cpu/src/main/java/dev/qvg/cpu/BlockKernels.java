@@ -34,7 +34,31 @@ final class BlockKernels {
 
     static void quantizeRows(float[] x, PackedBlocks out, int from, int to) {
         BlockQuantConfig c = out.config();
-        int cols = out.cols();
+        int blocks = out.blocksPerRow();
+        boolean int2Bytes = int2Bytes(c);
+        int[] codes = new int[out.cols()];
+        for (int r = from; r < to; r++) {
+            for (int b = 0; b < blocks; b++) {
+                quantizeBlock(x, out, r, b, codes, int2Bytes);
+            }
+            if (!int2Bytes) {
+                pack(codes, c.bits(), out.codes(), r * out.bytesPerRow());
+            }
+        }
+    }
+
+    /** INT2 with blocks of whole bytes: every block writes its own bytes, no row packing pass. */
+    static boolean int2Bytes(BlockQuantConfig c) {
+        return c.bits() == 2 && c.blockSize() % 4 == 0;
+    }
+
+    /**
+     * Block {@code b} of row {@code r}: its scale (and zero point) stored, and its codes either
+     * packed straight into {@code out} ({@code int2Bytes}) or left in {@code codes} at the block's
+     * columns for the row's packing pass. {@code codes} holds at least a row.
+     */
+    static void quantizeBlock(float[] x, PackedBlocks out, int r, int b, int[] codes, boolean int2Bytes) {
+        BlockQuantConfig c = out.config();
         int block = c.blockSize();
         int blocks = out.blocksPerRow();
         int qmax = c.qmax();
@@ -43,89 +67,75 @@ final class BlockKernels {
         int offset = c.symmetric() && c.bits() != 8 ? qmax : 0;
         ScalePrecision p = c.scalePrecision();
         boolean fp8 = p == ScalePrecision.FP8_E4M3;
-        short[] scales = out.scales();
-        short[] zeros = out.zeros();
         byte[] dst = out.codes();
-        // INT2 with blocks of whole bytes: every block writes its own bytes, no row packing pass.
-        boolean int2Bytes = c.bits() == 2 && block % 4 == 0;
-        int[] codes = new int[cols];
-        for (int r = from; r < to; r++) {
-            int base = r * cols;
-            int rowByte = r * out.bytesPerRow();
-            for (int b = 0; b < blocks; b++) {
-                int at = base + b * block;
-                int si = r * blocks + b;
-                int cAt = b * block;
-                int byteAt = rowByte + cAt / 4;
-                if (c.symmetric()) {
-                    float absmax = 0f;
-                    for (int i = 0; i < block; i++) {
-                        absmax = Math.max(absmax, Math.abs(x[at + i]));
-                    }
-                    float scale = Math.max(absmax / qmax, BlockQuantConfig.MIN_SCALE);
-                    float used = fp8 ? p.round(scale) : scale;
-                    scales[si] = p.encode(scale);
-                    if (used == 0f) {
-                        java.util.Arrays.fill(codes, cAt, cAt + block, offset);
-                    } else if (qmax == 1 && Float.isFinite(used) && int2Bytes) {
-                        // INT2 symmetric: offset codes 0, 1, 2 from two exact comparisons with
-                        // +-0.5, four per byte.
-                        for (int i = 0; i < block; i += 4) {
-                            float q0 = x[at + i] / used, q1 = x[at + i + 1] / used;
-                            float q2 = x[at + i + 2] / used, q3 = x[at + i + 3] / used;
-                            int c0 = 1 + atLeast(q0, 0.5f) - atLeast(-q0, 0.5f);
-                            int c1 = 1 + atLeast(q1, 0.5f) - atLeast(-q1, 0.5f);
-                            int c2 = 1 + atLeast(q2, 0.5f) - atLeast(-q2, 0.5f);
-                            int c3 = 1 + atLeast(q3, 0.5f) - atLeast(-q3, 0.5f);
-                            dst[byteAt + (i >> 2)] = (byte) (c0 << 6 | c1 << 4 | c2 << 2 | c3);
-                        }
-                        continue; // bytes written
-                    } else {
-                        for (int i = 0; i < block; i++) {
-                            codes[cAt + i] = code(x[at + i] / used, lo, qmax) + offset;
-                        }
-                    }
-                } else {
-                    float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
-                    for (int i = 0; i < block; i++) {
-                        float v = x[at + i];
-                        mn = Math.min(mn, v);
-                        mx = Math.max(mx, v);
-                    }
-                    float scale = Math.max((mx - mn) / qmax, BlockQuantConfig.MIN_SCALE);
-                    float usedScale = fp8 ? p.round(scale) : scale;
-                    float usedZero = fp8 ? p.round(mn) : mn;
-                    scales[si] = p.encode(scale);
-                    zeros[si] = p.encode(mn);
-                    if (usedScale == 0f) {
-                        java.util.Arrays.fill(codes, cAt, cAt + block, 0);
-                    } else if (qmax == 3 && Float.isFinite(usedScale) && Float.isFinite(usedZero) && int2Bytes) {
-                        // INT2 asymmetric: codes 0..3 from exact comparisons with 0.5, 1.5, 2.5,
-                        // four per byte.
-                        for (int i = 0; i < block; i += 4) {
-                            int packed = 0;
-                            for (int j = 0; j < 4; j++) {
-                                float q = (x[at + i + j] - usedZero) / usedScale;
-                                packed = packed << 2 | (atLeast(q, 0.5f) + atLeast(q, 1.5f) + atLeast(q, 2.5f));
-                            }
-                            dst[byteAt + (i >> 2)] = (byte) packed;
-                        }
-                        continue; // bytes written
-                    } else {
-                        for (int i = 0; i < block; i++) {
-                            codes[cAt + i] = code((x[at + i] - usedZero) / usedScale, 0, qmax);
-                        }
-                    }
+        int at = r * out.cols() + b * block;
+        int si = r * blocks + b;
+        int cAt = b * block;
+        int byteAt = r * out.bytesPerRow() + cAt / 4;
+        if (c.symmetric()) {
+            float absmax = 0f;
+            for (int i = 0; i < block; i++) {
+                absmax = Math.max(absmax, Math.abs(x[at + i]));
+            }
+            float scale = Math.max(absmax / qmax, BlockQuantConfig.MIN_SCALE);
+            float used = fp8 ? p.round(scale) : scale;
+            out.scales()[si] = p.encode(scale);
+            if (used == 0f) {
+                java.util.Arrays.fill(codes, cAt, cAt + block, offset);
+            } else if (qmax == 1 && Float.isFinite(used) && int2Bytes) {
+                // INT2 symmetric: offset codes 0, 1, 2 from two exact comparisons with
+                // +-0.5, four per byte.
+                for (int i = 0; i < block; i += 4) {
+                    float q0 = x[at + i] / used, q1 = x[at + i + 1] / used;
+                    float q2 = x[at + i + 2] / used, q3 = x[at + i + 3] / used;
+                    int c0 = 1 + atLeast(q0, 0.5f) - atLeast(-q0, 0.5f);
+                    int c1 = 1 + atLeast(q1, 0.5f) - atLeast(-q1, 0.5f);
+                    int c2 = 1 + atLeast(q2, 0.5f) - atLeast(-q2, 0.5f);
+                    int c3 = 1 + atLeast(q3, 0.5f) - atLeast(-q3, 0.5f);
+                    dst[byteAt + (i >> 2)] = (byte) (c0 << 6 | c1 << 4 | c2 << 2 | c3);
                 }
-                if (int2Bytes) {
-                    for (int i = 0; i < block; i += 4) {
-                        int k = cAt + i;
-                        dst[byteAt + (i >> 2)] = (byte) (codes[k] << 6 | codes[k + 1] << 4 | codes[k + 2] << 2 | codes[k + 3]);
-                    }
+                return; // bytes written
+            } else {
+                for (int i = 0; i < block; i++) {
+                    codes[cAt + i] = code(x[at + i] / used, lo, qmax) + offset;
                 }
             }
-            if (!int2Bytes) {
-                pack(codes, c.bits(), dst, rowByte);
+        } else {
+            float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < block; i++) {
+                float v = x[at + i];
+                mn = Math.min(mn, v);
+                mx = Math.max(mx, v);
+            }
+            float scale = Math.max((mx - mn) / qmax, BlockQuantConfig.MIN_SCALE);
+            float usedScale = fp8 ? p.round(scale) : scale;
+            float usedZero = fp8 ? p.round(mn) : mn;
+            out.scales()[si] = p.encode(scale);
+            out.zeros()[si] = p.encode(mn);
+            if (usedScale == 0f) {
+                java.util.Arrays.fill(codes, cAt, cAt + block, 0);
+            } else if (qmax == 3 && Float.isFinite(usedScale) && Float.isFinite(usedZero) && int2Bytes) {
+                // INT2 asymmetric: codes 0..3 from exact comparisons with 0.5, 1.5, 2.5,
+                // four per byte.
+                for (int i = 0; i < block; i += 4) {
+                    int packed = 0;
+                    for (int j = 0; j < 4; j++) {
+                        float q = (x[at + i + j] - usedZero) / usedScale;
+                        packed = packed << 2 | (atLeast(q, 0.5f) + atLeast(q, 1.5f) + atLeast(q, 2.5f));
+                    }
+                    dst[byteAt + (i >> 2)] = (byte) packed;
+                }
+                return; // bytes written
+            } else {
+                for (int i = 0; i < block; i++) {
+                    codes[cAt + i] = code((x[at + i] - usedZero) / usedScale, 0, qmax);
+                }
+            }
+        }
+        if (int2Bytes) {
+            for (int i = 0; i < block; i += 4) {
+                int k = cAt + i;
+                dst[byteAt + (i >> 2)] = (byte) (codes[k] << 6 | codes[k + 1] << 4 | codes[k + 2] << 2 | codes[k + 3]);
             }
         }
     }

@@ -20,8 +20,9 @@ import java.util.List;
  *       ({@link JavaAssign}); both give the reference's ids, ties included.</li>
  *   <li>{@link #updateCentroids} splits each slice by columns, so every sum sees the rows in the
  *       reference's order.</li>
- *   <li>Block quantize/dequantize: {@link BlockKernels}, bit-exact with
- *       {@link dev.qvg.api.quant.BlockCodec}, over row ranges in parallel.</li>
+ *   <li>Block quantize/dequantize: {@link VectorBlockKernels} for INT2 where {@link Simd#enabled()},
+ *       {@link BlockKernels} otherwise, both bit-exact with {@link dev.qvg.api.quant.BlockCodec},
+ *       over row ranges in parallel.</li>
  * </ul>
  * Every call validates with {@link KernelArgs} before writing anything. Instances may be used
  * from several threads at once (the kernels keep no state between calls beyond reusable GEMM
@@ -66,6 +67,7 @@ public final class CpuBackend implements Backend {
         if (gemmMinFlops < 0) {
             throw new IllegalArgumentException("gemmMinFlops: must not be negative, got " + gemmMinFlops);
         }
+        Simd.checkProperty();
         this.pool = new WorkerPool(threads);
         this.gemmMinFlops = gemmMinFlops;
     }
@@ -174,10 +176,15 @@ public final class CpuBackend implements Backend {
         ensureOpen();
         KernelArgs.checkQuantize(x, rows, cols, config);
         PackedBlocks out = PackedBlocks.allocate(rows, cols, config);
+        boolean vectorQuantize = Simd.enabled() && VectorBlockKernels.quantizes(config);
         int rowsPerTask = rowsPerTask(cols);
         pool.run(tasks(rows, rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(rows, from + rowsPerTask);
-            BlockKernels.quantizeRows(x, out, from, to);
+            if (vectorQuantize) {
+                VectorBlockKernels.quantizeRows(x, out, from, to);
+            } else {
+                BlockKernels.quantizeRows(x, out, from, to);
+            }
         });
         return out;
     }
@@ -189,7 +196,7 @@ public final class CpuBackend implements Backend {
         int rowsPerTask = rowsPerTask(blocks.cols());
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
-            BlockKernels.dequantizeRows(blocks, out, from, to);
+            dequantizeRows(blocks, out, from, to);
         });
     }
 
@@ -214,13 +221,21 @@ public final class CpuBackend implements Backend {
         int rowsPerTask = rowsPerTask(cols);
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
-            BlockKernels.dequantizeRows(blocks, out, from, to);
+            dequantizeRows(blocks, out, from, to);
             long e0 = (long) from * cols, e1 = (long) to * cols;
             for (int s = 0; s < stageCentroids.length; s++) {
                 ClusterStage st = stages.get(s);
                 CentroidUpdate.addElements(batch, out, st.ids(), stageCentroids[s], st.clusters(), (int) e0, (int) e1);
             }
         });
+    }
+
+    private static void dequantizeRows(PackedBlocks blocks, float[] out, int from, int to) {
+        if (Simd.enabled() && VectorBlockKernels.dequantizes(blocks.config())) {
+            VectorBlockKernels.dequantizeRows(blocks, out, from, to);
+        } else {
+            BlockKernels.dequantizeRows(blocks, out, from, to);
+        }
     }
 
     /** Shuts the pool down; later calls throw {@link IllegalStateException}. Idempotent. */

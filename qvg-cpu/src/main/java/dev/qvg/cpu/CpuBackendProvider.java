@@ -26,7 +26,8 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public String description() {
         return "CPU backend: results bit-exact with the reference; OpenBLAS GEMM (ND4J) for k-means distances, "
-                + "pure-Java kernels elsewhere, on a bounded pool (-D" + WorkerPool.THREADS_PROPERTY + "=N)";
+                + "pure-Java kernels elsewhere, on a bounded pool (-D" + WorkerPool.THREADS_PROPERTY + "=N); "
+                + "SIMD block kernels " + Simd.status();
     }
 
     @Override

@@ -54,7 +54,7 @@ class BlockKernelsFuzzTest {
     }
 
     /** Each block drawn from one of several awkward distributions. */
-    private static float[] data(Random r, int rows, int cols, BlockQuantConfig cfg) {
+    static float[] data(Random r, int rows, int cols, BlockQuantConfig cfg) {
         float[] x = new float[rows * cols];
         int block = cfg.blockSize();
         int qmax = cfg.qmax();

@@ -1,0 +1,347 @@
+package dev.qvg.cpu;
+
+import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.ScalePrecision;
+import dev.qvg.api.quant.PackedBlocks;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * INT2 block quantize+pack and unpack+dequantize with the Vector API, bit-exact with
+ * {@link dev.qvg.api.quant.BlockCodec} (and so with {@link BlockKernels}). Used only where
+ * {@link Simd#enabled()}; the species is the CPU's widest, fixed at class initialisation, which the
+ * JIT needs to compile the calls into vector instructions.
+ *
+ * <p>Quantize: a block's scale (and zero point) come from a vector abs-max (min/max) and the
+ * reference's scalar formulas. Codes need no division: {@link DivisionThresholds} turns
+ * {@code fl(x / scale) >= k + 0.5} into {@code x >= T_k}, and a code is a count of comparisons,
+ * each the sign bit of a subtraction as in {@link BlockKernels}. Packing four codes per byte
+ * (first value in the high bits) works on four vectors at once: lane {@code l} of the four
+ * vectors' codes is combined into one int, a byte shuffle puts each value's code in order, and a
+ * multiply by {@code 0x40100401} sums each group of four bytes, shifted, into its top byte.
+ * Blocks with a non-finite or zero scale go to {@link BlockKernels#quantizeBlock} unchanged.
+ *
+ * <p>Dequantize: each vector's codes are one broadcast word of packed bytes shifted per lane,
+ * masked, offset, converted and multiplied by the scale (then the zero point added, two roundings
+ * as the reference's table), which are the reference's own float operations.
+ */
+final class VectorBlockKernels {
+
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED;
+    /** Float lanes per vector: 8 or 16 ({@link Simd} admits 256- and 512-bit vectors only). */
+    private static final int L = FLOATS.length();
+    /** Packed bytes of four vectors of INT2 codes: one byte per lane. */
+    private static final VectorSpecies<Byte> PACKED = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** Code bytes from "lane-major over four vectors" to value order. */
+    private static final VectorShuffle<Byte> TO_VALUE_ORDER = valueOrder();
+    /** Per lane: where its 2-bit code sits in a little-endian word of L / 4 packed bytes. */
+    private static final IntVector UNPACK_SHIFTS = unpackShifts();
+    private static final IntVector ONES = IntVector.broadcast(INTS, 1);
+    private static final IntVector THREES = IntVector.broadcast(INTS, 3);
+    private static final float SYMMETRIC_QMAX = 1f;
+    private static final float ASYMMETRIC_QMAX = 3f;
+    /** Where rounded quotients start reaching the code boundaries 0.5, 1.5 and 2.5. */
+    private static final double HALF = DivisionThresholds.midpointBelow(0.5f);
+    private static final double ONE_AND_HALF = DivisionThresholds.midpointBelow(1.5f);
+    private static final double TWO_AND_HALF = DivisionThresholds.midpointBelow(2.5f);
+    /** Blocks per pass of the quantizer: 128 blocks of 64 floats are 32 KiB of input. */
+    private static final int CHUNK_BLOCKS = 128;
+    /** Sums bytes 0..3 of an int, shifted by 6, 4, 2, 0 bits, into byte 3 (no carries: codes < 4). */
+    private static final int PACK_FOUR = 0x40100401;
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private VectorBlockKernels() {
+    }
+
+    /** Whether {@link #quantizeRows} handles this configuration (INT2, blocks of four vectors). */
+    static boolean quantizes(BlockQuantConfig c) {
+        return c.bits() == 2 && c.blockSize() % (4 * L) == 0;
+    }
+
+    /** Whether {@link #dequantizeRows} handles this configuration (INT2, blocks of whole vectors). */
+    static boolean dequantizes(BlockQuantConfig c) {
+        return c.bits() == 2 && c.blockSize() % L == 0;
+    }
+
+    static void quantizeRows(float[] x, PackedBlocks out, int from, int to) {
+        if (out.config().symmetric()) {
+            symmetricRows(x, out, from, to);
+        } else {
+            asymmetricRows(x, out, from, to);
+        }
+    }
+
+    /**
+     * Symmetric INT2: offset codes 0, 1, 2 ({@code 1 + [q >= 0.5] - [q <= -0.5]}). Two passes
+     * over chunks of blocks small enough to stay in cache: first every block's scale and
+     * threshold, then the codes. A block's scalar chain (reduce, divide, round the scale, the
+     * threshold) is long but independent of its neighbours', so in a pass of its own the CPU
+     * overlaps many of them instead of stalling the vector work behind each one.
+     */
+    private static void symmetricRows(float[] x, PackedBlocks out, int from, int to) {
+        int blocksPerRow = out.blocksPerRow();
+        int[][] fallbackCodes = new int[1][];
+        float[] threshold = new float[CHUNK_BLOCKS];
+        for (int k0 = from * blocksPerRow, end = to * blocksPerRow; k0 < end; k0 += CHUNK_BLOCKS) {
+            int n = Math.min(CHUNK_BLOCKS, end - k0);
+            // Separate methods: one method with both passes grows past what the JIT inlines, and
+            // a Vector API call left out of line boxes every vector.
+            symmetricScales(x, out, k0, n, threshold, fallbackCodes);
+            symmetricPack(x, out, k0, n, threshold);
+        }
+    }
+
+    /**
+     * Pass 1: scale and threshold of blocks {@code k0 .. k0 + n - 1}. Rows are whole blocks and
+     * INT2 blocks whole bytes, so block {@code k} starts at {@code x[k * block]} and its codes at
+     * {@code k * block / 4}. A block with a zero or non-finite scale is written by the scalar
+     * kernel and marked with a NaN threshold.
+     */
+    private static void symmetricScales(float[] x, PackedBlocks out, int k0, int n, float[] threshold, int[][] fallbackCodes) {
+        BlockQuantConfig c = out.config();
+        int block = c.blockSize(), blocksPerRow = out.blocksPerRow();
+        ScalePrecision p = c.scalePrecision();
+        boolean fp8 = p == ScalePrecision.FP8_E4M3;
+        short[] scales = out.scales();
+        for (int j = 0; j < n; j++) {
+            int k = k0 + j, at = k * block;
+            // |x| compares as its bits do (non-negative floats order like ints), and integer
+            // max is a single instruction where Math.max's NaN and -0 rules are not; a NaN
+            // wins as the reference's Math.max does and sends the block to the fallback.
+            IntVector m = absBits(FloatVector.fromArray(FLOATS, x, at));
+            for (int i = L; i < block; i += L) {
+                m = m.max(absBits(FloatVector.fromArray(FLOATS, x, at + i)));
+            }
+            float absmax = Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
+            float scale = Math.max(absmax / SYMMETRIC_QMAX, BlockQuantConfig.MIN_SCALE);
+            float used = fp8 ? p.round(scale) : scale;
+            if (used == 0f || !Float.isFinite(used)) {
+                fallbackCodes[0] = fallback(x, out, k / blocksPerRow, k % blocksPerRow, fallbackCodes[0]);
+                threshold[j] = Float.NaN; // written; skip in the second pass
+                continue;
+            }
+            scales[k] = p.encode(scale);
+            threshold[j] = DivisionThresholds.atLeast(used, HALF);
+        }
+    }
+
+    /** Pass 2: codes of blocks {@code k0 .. k0 + n - 1}, packed. */
+    private static void symmetricPack(float[] x, PackedBlocks out, int k0, int n, float[] threshold) {
+        int block = out.config().blockSize();
+        byte[] dst = out.codes();
+        for (int j = 0; j < n; j++) {
+            float t = threshold[j];
+            if (t != t) {
+                continue;
+            }
+            int at = (k0 + j) * block;
+            for (int g = 0; g < block; g += 4 * L) {
+                // Byte i of each int lane: the code of the group's i-th vector.
+                IntVector lanes = symmetricCodes(FloatVector.fromArray(FLOATS, x, at + g), t);
+                for (int i = 1; i < 4; i++) {
+                    lanes = lanes.or(symmetricCodes(FloatVector.fromArray(FLOATS, x, at + g + i * L), t)
+                            .lanewise(VectorOperators.LSHL, 8 * i));
+                }
+                pack(lanes, dst, (at + g) / 4);
+            }
+        }
+    }
+
+    /** Asymmetric INT2: codes 0..3, {@code [q >= 0.5] + [q >= 1.5] + [q >= 2.5]}; two passes as above. */
+    private static void asymmetricRows(float[] x, PackedBlocks out, int from, int to) {
+        int blocksPerRow = out.blocksPerRow();
+        int[][] fallbackCodes = new int[1][];
+        float[] zero = new float[CHUNK_BLOCKS], t0 = new float[CHUNK_BLOCKS];
+        float[] t1 = new float[CHUNK_BLOCKS], t2 = new float[CHUNK_BLOCKS];
+        for (int k0 = from * blocksPerRow, end = to * blocksPerRow; k0 < end; k0 += CHUNK_BLOCKS) {
+            int n = Math.min(CHUNK_BLOCKS, end - k0);
+            // Separate methods: one method with both passes grows past what the JIT inlines, and
+            // a Vector API call left out of line boxes every vector.
+            asymmetricScales(x, out, k0, n, zero, t0, t1, t2, fallbackCodes);
+            asymmetricPack(x, out, k0, n, zero, t0, t1, t2);
+        }
+    }
+
+    /**
+     * Pass 1: scale, zero point and thresholds of blocks {@code k0 .. k0 + n - 1}; a block with
+     * a zero or non-finite scale or zero point is written by the scalar kernel and marked with a
+     * NaN {@code t0}.
+     */
+    private static void asymmetricScales(float[] x, PackedBlocks out, int k0, int n,
+                                         float[] zero, float[] t0, float[] t1, float[] t2, int[][] fallbackCodes) {
+        BlockQuantConfig c = out.config();
+        int block = c.blockSize(), blocksPerRow = out.blocksPerRow();
+        ScalePrecision p = c.scalePrecision();
+        boolean fp8 = p == ScalePrecision.FP8_E4M3;
+        short[] scales = out.scales(), zeros = out.zeros();
+        for (int j = 0; j < n; j++) {
+            int k = k0 + j, at = k * block;
+            // Min and max as integers over order-preserving keys (see sortKey); a NaN of either
+            // sign lands beyond an infinity, makes the scale non-finite and the block fall back.
+            IntVector lo = sortKey(FloatVector.fromArray(FLOATS, x, at)), hi = lo;
+            for (int i = L; i < block; i += L) {
+                IntVector key = sortKey(FloatVector.fromArray(FLOATS, x, at + i));
+                lo = lo.min(key);
+                hi = hi.max(key);
+            }
+            float mn = fromSortKey(lo.reduceLanes(VectorOperators.MIN));
+            float mx = fromSortKey(hi.reduceLanes(VectorOperators.MAX));
+            float scale = Math.max((mx - mn) / ASYMMETRIC_QMAX, BlockQuantConfig.MIN_SCALE);
+            float usedScale = fp8 ? p.round(scale) : scale;
+            float usedZero = fp8 ? p.round(mn) : mn;
+            if (usedScale == 0f || !Float.isFinite(usedScale) || !Float.isFinite(usedZero)) {
+                fallbackCodes[0] = fallback(x, out, k / blocksPerRow, k % blocksPerRow, fallbackCodes[0]);
+                t0[j] = Float.NaN; // written; skip in the second pass
+                continue;
+            }
+            scales[k] = p.encode(scale);
+            zeros[k] = p.encode(mn);
+            zero[j] = usedZero;
+            t0[j] = DivisionThresholds.atLeast(usedScale, HALF);
+            t1[j] = DivisionThresholds.atLeast(usedScale, ONE_AND_HALF);
+            t2[j] = DivisionThresholds.atLeast(usedScale, TWO_AND_HALF);
+        }
+    }
+
+    /** Pass 2: codes of blocks {@code k0 .. k0 + n - 1}, packed. */
+    private static void asymmetricPack(float[] x, PackedBlocks out, int k0, int n,
+                                       float[] zero, float[] t0, float[] t1, float[] t2) {
+        int block = out.config().blockSize();
+        byte[] dst = out.codes();
+        for (int j = 0; j < n; j++) {
+            if (t0[j] != t0[j]) {
+                continue;
+            }
+            float z = zero[j], a = t0[j], b = t1[j], d = t2[j];
+            int at = (k0 + j) * block;
+            for (int g = 0; g < block; g += 4 * L) {
+                // Byte i of each int lane: the code of the group's i-th vector.
+                IntVector lanes = asymmetricCodes(FloatVector.fromArray(FLOATS, x, at + g), z, a, b, d);
+                for (int i = 1; i < 4; i++) {
+                    lanes = lanes.or(asymmetricCodes(FloatVector.fromArray(FLOATS, x, at + g + i * L), z, a, b, d)
+                            .lanewise(VectorOperators.LSHL, 8 * i));
+                }
+                pack(lanes, dst, (at + g) / 4);
+            }
+        }
+    }
+
+    /** The bits of {@code |v|}. */
+    private static IntVector absBits(FloatVector v) {
+        return v.reinterpretAsInts().and(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Float bits turned into ints that order as the floats do, {@code -0.0} below {@code +0.0} as
+     * in {@link Math#min}: negative floats have their magnitude bits flipped. Its own inverse.
+     */
+    private static IntVector sortKey(FloatVector v) {
+        IntVector bits = v.reinterpretAsInts();
+        return bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
+    }
+
+    private static float fromSortKey(int key) {
+        return Float.intBitsToFloat(key ^ ((key >> 31) >>> 1));
+    }
+
+    /** {@code 1 + [x >= t] - [-x >= t]}: each bracket is 1 minus the sign bit of a subtraction. */
+    private static IntVector symmetricCodes(FloatVector v, float t) {
+        IntVector below = v.sub(t).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31);
+        IntVector aboveNegative = v.neg().sub(t).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31);
+        return ONES.sub(below).add(aboveNegative);
+    }
+
+    /** {@code [d >= t0] + [d >= t1] + [d >= t2]} with {@code d = x - zero} rounded as the reference's. */
+    private static IntVector asymmetricCodes(FloatVector v, float zero, float t0, float t1, float t2) {
+        FloatVector d = v.sub(zero);
+        IntVector below = d.sub(t0).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31)
+                .add(d.sub(t1).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31))
+                .add(d.sub(t2).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31));
+        return THREES.sub(below);
+    }
+
+    /** A block with a zero or non-finite scale: the scalar kernel, unchanged (rare; allocates once per call). */
+    private static int[] fallback(float[] x, PackedBlocks out, int r, int b, int[] codes) {
+        int[] scratch = codes != null ? codes : new int[out.cols()];
+        BlockKernels.quantizeBlock(x, out, r, b, scratch, true);
+        return scratch;
+    }
+
+    /**
+     * Byte {@code j} of lane {@code l} holds the code of value {@code j * L + l} of a group of
+     * {@code 4 L}; writes the group's {@code L} packed bytes at {@code dst[at]}.
+     */
+    private static void pack(IntVector lanes, byte[] dst, int at) {
+        IntVector quads = lanes.reinterpretAsBytes().rearrange(TO_VALUE_ORDER).reinterpretAsInts();
+        quads.mul(PACK_FOUR).lanewise(VectorOperators.LSHR, 24)
+                .convertShape(VectorOperators.I2B, PACKED, 0).reinterpretAsBytes()
+                .intoArray(dst, at);
+    }
+
+    static void dequantizeRows(PackedBlocks p, float[] out, int from, int to) {
+        BlockQuantConfig c = p.config();
+        int cols = p.cols();
+        int block = c.blockSize();
+        int blocks = p.blocksPerRow();
+        int bytesPerRow = p.bytesPerRow();
+        boolean sym = c.symmetric();
+        int offset = sym ? c.qmax() : 0;
+        ScalePrecision prec = c.scalePrecision();
+        byte[] codes = p.codes();
+        short[] scales = p.scales();
+        short[] zeros = p.zeros();
+        for (int r = from; r < to; r++) {
+            for (int b = 0; b < blocks; b++) {
+                int si = r * blocks + b;
+                float scale = prec.decode(scales[si]);
+                int o = r * cols + b * block;
+                int byteAt = r * bytesPerRow + b * block / 4;
+                if (sym) {
+                    for (int i = 0; i < block; i += L) {
+                        codeValues(codes, byteAt + i / 4, offset).mul(scale).intoArray(out, o + i);
+                    }
+                } else {
+                    float zero = prec.decode(zeros[si]);
+                    for (int i = 0; i < block; i += L) {
+                        codeValues(codes, byteAt + i / 4, 0).mul(scale).add(zero).intoArray(out, o + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The L codes packed at {@code codes[at]}, minus {@code offset}, as floats. */
+    private static FloatVector codeValues(byte[] codes, int at, int offset) {
+        int word = L == 16 ? (int) INT_LE.get(codes, at) : (short) SHORT_LE.get(codes, at) & 0xFFFF;
+        IntVector u = IntVector.broadcast(INTS, word).lanewise(VectorOperators.LSHR, UNPACK_SHIFTS).and(3).sub(offset);
+        return (FloatVector) u.convert(VectorOperators.I2F, 0);
+    }
+
+    private static VectorShuffle<Byte> valueOrder() {
+        int n = 4 * L;
+        int[] source = new int[n];
+        for (int v = 0; v < n; v++) {
+            source[v] = 4 * (v % L) + v / L; // value v = j * L + l sits in byte j of lane l
+        }
+        return VectorShuffle.fromArray(BYTES, source, 0);
+    }
+
+    private static IntVector unpackShifts() {
+        int[] shifts = new int[L];
+        for (int l = 0; l < L; l++) {
+            shifts[l] = 8 * (l / 4) + 6 - 2 * (l % 4);
+        }
+        return IntVector.fromArray(INTS, shifts, 0);
+    }
+}
