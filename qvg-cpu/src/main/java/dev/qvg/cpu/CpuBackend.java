@@ -181,7 +181,7 @@ public final class CpuBackend implements Backend {
         pool.run(tasks(rows, rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(rows, from + rowsPerTask);
             if (vectorQuantize) {
-                VectorBlockKernels.quantizeRows(x, out, from, to);
+                VectorKernelCalls.quantizeRows(x, out, from, to);
             } else {
                 BlockKernels.quantizeRows(x, out, from, to);
             }
@@ -219,6 +219,20 @@ public final class CpuBackend implements Backend {
         }
         int cols = blocks.cols(), D = batch.dim();
         int rowsPerTask = rowsPerTask(cols);
+        if (Simd.enabled() && VectorBlockKernels.dequantizes(blocks.config()) && cols == D && blocks.rows() == batch.rows()) {
+            // Fused: every value dequantized and its centroids added while in registers.
+            int[][] ids = new int[stages.size()][];
+            int[] clusters = new int[stages.size()];
+            for (int s = 0; s < ids.length; s++) {
+                ids[s] = stages.get(s).ids();
+                clusters[s] = stages.get(s).clusters();
+            }
+            pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
+                int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
+                VectorKernelCalls.decodeRows(blocks, out, from, to, batch.tokens(), ids, stageCentroids, clusters);
+            });
+            return;
+        }
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
             dequantizeRows(blocks, out, from, to);
@@ -232,7 +246,7 @@ public final class CpuBackend implements Backend {
 
     private static void dequantizeRows(PackedBlocks blocks, float[] out, int from, int to) {
         if (Simd.enabled() && VectorBlockKernels.dequantizes(blocks.config())) {
-            VectorBlockKernels.dequantizeRows(blocks, out, from, to);
+            VectorKernelCalls.dequantizeRows(blocks, out, from, to);
         } else {
             BlockKernels.dequantizeRows(blocks, out, from, to);
         }

@@ -58,6 +58,9 @@ final class VectorBlockKernels {
     private static final int CHUNK_BLOCKS = 128;
     /** Sums bytes 0..3 of an int, shifted by 6, 4, 2, 0 bits, into byte 3 (no carries: codes < 4). */
     private static final int PACK_FOUR = 0x40100401;
+    private static final int[][] NO_IDS = new int[0][];
+    private static final float[][] NO_CENTROIDS = new float[0][];
+    private static final int[] NO_CLUSTERS = new int[0];
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -290,6 +293,19 @@ final class VectorBlockKernels {
     }
 
     static void dequantizeRows(PackedBlocks p, float[] out, int from, int to) {
+        decodeRows(p, out, from, to, 1, NO_IDS, NO_CENTROIDS, NO_CLUSTERS);
+    }
+
+    /**
+     * Rows {@code [from, to)} dequantized, then each stage's centroid of the row added in stage
+     * order, while the values are still in registers: the same float operations, in the same
+     * order, as dequantizing and then adding every stage in turn. Row {@code r} belongs to slice
+     * {@code r / tokens}; stage {@code s}'s centroid of it is row
+     * {@code (r / tokens) * clusters[s] + ids[s][r]} of {@code centroids[s]}, each of
+     * {@code p.cols()} floats.
+     */
+    static void decodeRows(PackedBlocks p, float[] out, int from, int to,
+                           int tokens, int[][] ids, float[][] centroids, int[] clusters) {
         BlockQuantConfig c = p.config();
         int cols = p.cols();
         int block = c.blockSize();
@@ -301,21 +317,27 @@ final class VectorBlockKernels {
         byte[] codes = p.codes();
         short[] scales = p.scales();
         short[] zeros = p.zeros();
+        int stages = ids.length;
+        int[] centroidAt = new int[stages];
         for (int r = from; r < to; r++) {
+            for (int s = 0; s < stages; s++) {
+                centroidAt[s] = ((r / tokens) * clusters[s] + ids[s][r]) * cols;
+            }
             for (int b = 0; b < blocks; b++) {
                 int si = r * blocks + b;
                 float scale = prec.decode(scales[si]);
-                int o = r * cols + b * block;
-                int byteAt = r * bytesPerRow + b * block / 4;
-                if (sym) {
-                    for (int i = 0; i < block; i += L) {
-                        codeValues(codes, byteAt + i / 4, offset).mul(scale).intoArray(out, o + i);
+                float zero = sym ? 0f : prec.decode(zeros[si]);
+                int col0 = b * block;
+                int byteAt = r * bytesPerRow + col0 / 4;
+                for (int i = 0; i < block; i += L) {
+                    FloatVector v = codeValues(codes, byteAt + i / 4, offset).mul(scale);
+                    if (!sym) {
+                        v = v.add(zero);
                     }
-                } else {
-                    float zero = prec.decode(zeros[si]);
-                    for (int i = 0; i < block; i += L) {
-                        codeValues(codes, byteAt + i / 4, 0).mul(scale).add(zero).intoArray(out, o + i);
+                    for (int s = 0; s < stages; s++) {
+                        v = v.add(FloatVector.fromArray(FLOATS, centroids[s], centroidAt[s] + col0 + i));
                     }
+                    v.intoArray(out, r * cols + col0 + i);
                 }
             }
         }

@@ -85,6 +85,45 @@ class VectorBlockKernelsTest {
         }
     }
 
+    @Test
+    void fusedDecodeEqualsDequantizeThenAddingEachStageInOrder() {
+        Random r = new Random(9L);
+        for (boolean sym : new boolean[] {true, false}) {
+            for (ScalePrecision p : ScalePrecision.values()) {
+                for (int stages = 0; stages <= 3; stages++) {
+                    int slices = 1 + r.nextInt(3), tokens = 1 + r.nextInt(40), dim = 128;
+                    int rows = slices * tokens;
+                    BlockQuantConfig cfg = new BlockQuantConfig(2, 64, sym, p);
+                    PackedBlocks packed = BlockCodec.quantize(BlockKernelsFuzzTest.data(r, rows, dim, cfg), 0, rows, dim, cfg);
+                    int[][] ids = new int[stages][rows];
+                    float[][] centroids = new float[stages][];
+                    int[] clusters = new int[stages];
+                    float[] expected = new float[rows * dim];
+                    BlockCodec.dequantize(packed, expected, 0);
+                    for (int s = 0; s < stages; s++) {
+                        clusters[s] = 1 + r.nextInt(9);
+                        centroids[s] = new float[slices * clusters[s] * dim];
+                        for (int i = 0; i < centroids[s].length; i++) {
+                            centroids[s][i] = (float) r.nextGaussian() * (s + 1);
+                        }
+                        for (int row = 0; row < rows; row++) {
+                            ids[s][row] = r.nextInt(clusters[s]);
+                            int c = ((row / tokens) * clusters[s] + ids[s][row]) * dim;
+                            for (int d = 0; d < dim; d++) {
+                                expected[row * dim + d] += centroids[s][c + d];
+                            }
+                        }
+                    }
+                    float[] actual = new float[rows * dim];
+                    int split = r.nextInt(rows + 1);
+                    VectorBlockKernels.decodeRows(packed, actual, 0, split, tokens, ids, centroids, clusters);
+                    VectorBlockKernels.decodeRows(packed, actual, split, rows, tokens, ids, centroids, clusters);
+                    assertArrayEquals(expected, actual, cfg + " with " + stages + " stages, " + slices + " slices of " + tokens);
+                }
+            }
+        }
+    }
+
     private static void check(float[] x, int rows, int cols, BlockQuantConfig cfg, Random r, String what) {
         PackedBlocks expected = BlockCodec.quantize(x, 0, rows, cols, cfg);
         PackedBlocks actual = PackedBlocks.allocate(rows, cols, cfg);

@@ -1,0 +1,74 @@
+package dev.qvg.cpu;
+
+import dev.qvg.api.quant.PackedBlocks;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Calls into {@link VectorBlockKernels} that the JIT compiles on their own and never inlines
+ * into a caller.
+ *
+ * <p>Why: the Vector API becomes vector instructions only when each operation's chain of
+ * force-inlined library methods is inlined completely. Inlined into a deep caller (a benchmark
+ * harness, a cache read through the worker pool), a kernel reaches the JIT's inlining depth
+ * limit half way down those chains, and every vector becomes a heap object: measured, a 1 ms
+ * dequantization turned into 9 to 40 ms with 100 MB of garbage per call once the caller was
+ * recompiled. A method handle read from a non-final field is not a constant, so the JIT
+ * cannot inline through it; the kernel stays the root of its own compilation, at a cost of one
+ * indirect call per row range.
+ */
+final class VectorKernelCalls {
+
+    private static final MethodType ROWS_QUANTIZE = MethodType.methodType(void.class, float[].class, PackedBlocks.class, int.class, int.class);
+    private static final MethodType ROWS_DEQUANTIZE = MethodType.methodType(void.class, PackedBlocks.class, float[].class, int.class, int.class);
+    private static final MethodType ROWS_DECODE = MethodType.methodType(void.class, PackedBlocks.class, float[].class, int.class, int.class,
+            int.class, int[][].class, float[][].class, int[].class);
+
+    // Deliberately not final: see the class comment.
+    private static MethodHandle quantizeRows = find("quantizeRows", ROWS_QUANTIZE);
+    private static MethodHandle dequantizeRows = find("dequantizeRows", ROWS_DEQUANTIZE);
+    private static MethodHandle decodeRows = find("decodeRows", ROWS_DECODE);
+
+    private VectorKernelCalls() {
+    }
+
+    static void quantizeRows(float[] x, PackedBlocks out, int from, int to) {
+        try {
+            quantizeRows.invokeExact(x, out, from, to);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("vector quantize kernel failed", t);
+        }
+    }
+
+    static void dequantizeRows(PackedBlocks p, float[] out, int from, int to) {
+        try {
+            dequantizeRows.invokeExact(p, out, from, to);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("vector dequantize kernel failed", t);
+        }
+    }
+
+    static void decodeRows(PackedBlocks p, float[] out, int from, int to,
+                           int tokens, int[][] ids, float[][] centroids, int[] clusters) {
+        try {
+            decodeRows.invokeExact(p, out, from, to, tokens, ids, centroids, clusters);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("vector decode kernel failed", t);
+        }
+    }
+
+    private static MethodHandle find(String name, MethodType type) {
+        try {
+            return MethodHandles.lookup().findStatic(VectorBlockKernels.class, name, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
