@@ -36,6 +36,16 @@ public final class BenchBackends {
         if (REFERENCE.equals(name)) {
             return new ReferenceBackend();
         }
+        if ("cpu".equals(name)) {
+            // Steady state: the cpu backend's SIMD kernels compiled before anything is timed
+            // (a long job reaches the same state after its first billion values).
+            try {
+                dev.qvg.cpu.Simd.warmUpNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while warming up the SIMD kernels", e);
+            }
+        }
         return Qvg.backends().getAvailable(name).create();
     }
 
@@ -47,8 +57,11 @@ public final class BenchBackends {
                 .collect(Collectors.joining(","));
     }
 
-    /** Prints {@link #availableNames()}; the report script passes it to JMH. */
+    /**
+     * Prints {@link #availableNames()}, which the report script passes to JMH; with {@code --simd},
+     * whether the cpu backend's SIMD kernels run in this JVM ({@link dev.qvg.cpu.Simd#status()}).
+     */
     public static void main(String[] args) {
-        System.out.println(availableNames());
+        System.out.println(args.length > 0 && args[0].equals("--simd") ? dev.qvg.cpu.Simd.status() : availableNames());
     }
 }

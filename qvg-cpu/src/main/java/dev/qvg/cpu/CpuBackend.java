@@ -176,7 +176,7 @@ public final class CpuBackend implements Backend {
         ensureOpen();
         KernelArgs.checkQuantize(x, rows, cols, config);
         PackedBlocks out = PackedBlocks.allocate(rows, cols, config);
-        boolean vectorQuantize = Simd.enabled() && VectorBlockKernels.quantizes(config);
+        boolean vectorQuantize = VectorWarmup.ready((long) rows * cols) && VectorBlockKernels.quantizes(config);
         int rowsPerTask = rowsPerTask(cols);
         pool.run(tasks(rows, rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(rows, from + rowsPerTask);
@@ -194,9 +194,10 @@ public final class CpuBackend implements Backend {
         ensureOpen();
         KernelArgs.checkDequant(blocks, out);
         int rowsPerTask = rowsPerTask(blocks.cols());
+        boolean vector = vectorDequantize(blocks);
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
-            dequantizeRows(blocks, out, from, to);
+            dequantizeRows(vector, blocks, out, from, to);
         });
     }
 
@@ -219,7 +220,8 @@ public final class CpuBackend implements Backend {
         }
         int cols = blocks.cols(), D = batch.dim();
         int rowsPerTask = rowsPerTask(cols);
-        if (Simd.enabled() && VectorBlockKernels.dequantizes(blocks.config()) && cols == D && blocks.rows() == batch.rows()) {
+        boolean vector = vectorDequantize(blocks);
+        if (vector && cols == D && blocks.rows() == batch.rows()) {
             // Fused: every value dequantized and its centroids added while in registers.
             int[][] ids = new int[stages.size()][];
             int[] clusters = new int[stages.size()];
@@ -235,7 +237,7 @@ public final class CpuBackend implements Backend {
         }
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
             int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
-            dequantizeRows(blocks, out, from, to);
+            dequantizeRows(vector, blocks, out, from, to);
             long e0 = (long) from * cols, e1 = (long) to * cols;
             for (int s = 0; s < stageCentroids.length; s++) {
                 ClusterStage st = stages.get(s);
@@ -244,8 +246,13 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private static void dequantizeRows(PackedBlocks blocks, float[] out, int from, int to) {
-        if (Simd.enabled() && VectorBlockKernels.dequantizes(blocks.config())) {
+    /** Whether this call runs the SIMD dequantizer; counts its values towards the warm-up. */
+    private static boolean vectorDequantize(PackedBlocks blocks) {
+        return VectorWarmup.ready((long) blocks.rows() * blocks.cols()) && VectorBlockKernels.dequantizes(blocks.config());
+    }
+
+    private static void dequantizeRows(boolean vector, PackedBlocks blocks, float[] out, int from, int to) {
+        if (vector) {
             VectorKernelCalls.dequantizeRows(blocks, out, from, to);
         } else {
             BlockKernels.dequantizeRows(blocks, out, from, to);

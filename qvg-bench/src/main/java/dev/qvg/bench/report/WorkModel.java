@@ -38,14 +38,17 @@ public final class WorkModel {
                         + "buffers, say) add time the FLOP count leaves out; a pure-Java distance loop also runs "
                         + "well below a tuned SGEMM"));
         add(new KernelSpec("BlockCodecBenchmark.quantizePack", "block quantize + pack", Bound.MEMORY,
-                r -> quantizeWork(r), "per value it does an abs-max pass, a divide, a rounding and bit packing: "
-                + "scalar integer work of a few ns per value outweighs the 4.3 bytes it moves"));
+                r -> quantizeWork(r), "each block is read twice (a reduction for its scale, then comparisons "
+                + "with its thresholds and bit packing); where the SIMD kernels are off (see the caveat line) or "
+                + "the configuration is not INT2, that is scalar work of a few ns per value, more than the "
+                + "4.3 bytes it moves"));
         add(new KernelSpec("BlockCodecBenchmark.unpackDequant", "unpack + dequant", Bound.MEMORY,
                 r -> dequantWork(r, 0), "each value is unpacked with shifts and masks and multiplied by its scale; "
-                + "scalar unpacking costs more than writing 4 bytes"));
+                + "without the SIMD kernels that scalar unpacking costs more than writing 4 bytes"));
         add(new KernelSpec("BlockCodecBenchmark.decode", "decode = unpack + dequant + accumulate (1 stage)", Bound.MEMORY,
                 r -> dequantWork(r, 1), "bit unpacking, a multiply per value and the gather of each token's "
-                + "centroid row are per-value work that costs more than the about 4.3 bytes per value it moves"));
+                + "centroid row (the K rows are counted once; every token reads one from cache) are per-value work "
+                + "that costs more than the about 4.3 bytes per value it moves"));
         add(new KernelSpec("CompressBenchmark.sasCompress", "SAS compression of one span (1 stage, "
                 + BenchShapes.COMPRESS_ITERS + " iters)", Bound.FLOPS,
                 r -> compressWork(r, 1), "k-means dominates: see the k-means iteration's figure; the rest "
