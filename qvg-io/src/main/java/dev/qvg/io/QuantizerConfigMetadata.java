@@ -2,19 +2,15 @@ package dev.qvg.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.qvg.api.config.BlockQuantConfig;
-import dev.qvg.api.config.KMeansConfig;
-import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.config.ScalePrecision;
+import dev.qvg.api.config.QuantizerConfigFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A {@link QuantizerConfig} as flat string metadata under the prefix {@code qvg.config.}, and
- * back. Numbers use Java's shortest round-tripping text, so a config read back is equal to the
- * one written.
+ * back; the fields are {@link QuantizerConfigFields}'s, shared with the tuner's JSON. Numbers use
+ * Java's shortest round-tripping text, so a config read back is equal to the one written.
  */
 final class QuantizerConfigMetadata {
 
@@ -25,29 +21,41 @@ final class QuantizerConfigMetadata {
 
     static Map<String, String> toMetadata(QuantizerConfig c) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(PREFIX + "method", c.method());
-        m.put(PREFIX + "backend", c.backend());
-        m.put(PREFIX + "clusterer", c.clusterer());
-        m.put(PREFIX + "smoother", c.smoother());
-        m.put(PREFIX + "residual", c.residual());
-        m.put(PREFIX + "bits", Integer.toString(c.quant().bits()));
-        m.put(PREFIX + "block_size", Integer.toString(c.quant().blockSize()));
-        m.put(PREFIX + "symmetric", Boolean.toString(c.quant().symmetric()));
-        m.put(PREFIX + "scale_precision", c.quant().scalePrecision().name());
-        m.put(PREFIX + "clusters", Integer.toString(c.kmeans().clusters()));
-        m.put(PREFIX + "max_iters", Integer.toString(c.kmeans().maxIters()));
-        m.put(PREFIX + "tol", Double.toString(c.kmeans().tol()));
-        m.put(PREFIX + "seed", Long.toString(c.kmeans().seed()));
-        m.put(PREFIX + "init", c.kmeans().init().name());
-        m.put(PREFIX + "stages", Integer.toString(c.stages()));
-        m.put(PREFIX + "clip_percentile", Double.toString(c.clipPercentile()));
-        m.put(PREFIX + "kivi_group_size", Integer.toString(c.kiviGroupSize()));
-        m.put(PREFIX + "kivi_residual_tokens", Integer.toString(c.kiviResidualTokens()));
-        try {
-            m.put(PREFIX + "params", SafeTensorsHeader.JSON.writeValueAsString(new TreeMap<>(c.params())));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings always serializes", e);
-        }
+        QuantizerConfigFields.write(c, new QuantizerConfigFields.Sink() {
+            @Override
+            public void text(String key, String value) {
+                m.put(PREFIX + key, value);
+            }
+
+            @Override
+            public void integer(String key, int value) {
+                m.put(PREFIX + key, Integer.toString(value));
+            }
+
+            @Override
+            public void longValue(String key, long value) {
+                m.put(PREFIX + key, Long.toString(value));
+            }
+
+            @Override
+            public void real(String key, double value) {
+                m.put(PREFIX + key, Double.toString(value));
+            }
+
+            @Override
+            public void bool(String key, boolean value) {
+                m.put(PREFIX + key, Boolean.toString(value));
+            }
+
+            @Override
+            public void params(String key, Map<String, String> value) {
+                try {
+                    m.put(PREFIX + key, SafeTensorsHeader.JSON.writeValueAsString(value));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("a map of strings always serializes", e);
+                }
+            }
+        });
         return m;
     }
 
@@ -56,34 +64,41 @@ final class QuantizerConfigMetadata {
         if (!metadata.containsKey(PREFIX + "method")) {
             return null;
         }
-        Fields f = new Fields(metadata);
-        BlockQuantConfig quant = new BlockQuantConfig(f.integer("bits"), f.integer("block_size"),
-                f.bool("symmetric"), ScalePrecision.valueOf(f.text("scale_precision")));
-        KMeansConfig kmeans = new KMeansConfig(f.integer("clusters"), f.integer("max_iters"), f.real("tol"),
-                Long.parseLong(f.text("seed")), KMeansInit.valueOf(f.text("init")));
-        Map<String, String> params;
-        try {
-            params = SafeTensorsHeader.JSON.readValue(f.text("params"), new TypeReference<Map<String, String>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(PREFIX + "params is not a JSON object of strings: " + e.getOriginalMessage());
-        }
-        if (params != null && params.containsValue(null)) {
-            // A JSON null value would reach QuantizerConfig's Map.copyOf as an NPE.
-            throw new IllegalArgumentException(PREFIX + "params holds a null value; it must be a JSON object of strings");
-        }
-        return new QuantizerConfig(f.text("method"), f.text("backend"), f.text("clusterer"), f.text("smoother"),
-                f.text("residual"), quant, kmeans, f.integer("stages"), f.real("clip_percentile"),
-                f.integer("kivi_group_size"), f.integer("kivi_residual_tokens"), params);
+        return QuantizerConfigFields.read(new Fields(metadata));
     }
 
     /** Typed access to required string fields, naming the key on any problem. */
-    record Fields(Map<String, String> metadata, String prefix) {
+    record Fields(Map<String, String> metadata, String prefix) implements QuantizerConfigFields.Source {
 
         Fields(Map<String, String> metadata) {
             this(metadata, PREFIX);
         }
 
-        String text(String key) {
+        @Override
+        public String describe(String key) {
+            return "metadata key '" + prefix + key + "'";
+        }
+
+        @Override
+        public Map<String, String> params(String key) {
+            Map<String, String> params;
+            try {
+                params = SafeTensorsHeader.JSON.readValue(text(key), new TypeReference<Map<String, String>>() { });
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(prefix + key + " is not a JSON object of strings: " + e.getOriginalMessage());
+            }
+            if (params == null) {
+                return Map.of(); // JSON null: no parameters, as QuantizerConfig reads a null map
+            }
+            if (params.containsValue(null)) {
+                // A JSON null value would reach QuantizerConfig's Map.copyOf as an NPE.
+                throw new IllegalArgumentException(prefix + key + " holds a null value; it must be a JSON object of strings");
+            }
+            return params;
+        }
+
+        @Override
+        public String text(String key) {
             String v = metadata.get(prefix + key);
             if (v == null) {
                 throw new IllegalArgumentException("metadata key '" + prefix + key + "' missing");
@@ -91,7 +106,8 @@ final class QuantizerConfigMetadata {
             return v;
         }
 
-        int integer(String key) {
+        @Override
+        public int integer(String key) {
             try {
                 return Integer.parseInt(text(key));
             } catch (NumberFormatException e) {
@@ -99,7 +115,8 @@ final class QuantizerConfigMetadata {
             }
         }
 
-        long longValue(String key) {
+        @Override
+        public long longValue(String key) {
             try {
                 return Long.parseLong(text(key));
             } catch (NumberFormatException e) {
@@ -107,7 +124,8 @@ final class QuantizerConfigMetadata {
             }
         }
 
-        double real(String key) {
+        @Override
+        public double real(String key) {
             try {
                 return Double.parseDouble(text(key));
             } catch (NumberFormatException e) {
@@ -115,7 +133,8 @@ final class QuantizerConfigMetadata {
             }
         }
 
-        boolean bool(String key) {
+        @Override
+        public boolean bool(String key) {
             String v = text(key);
             if (!v.equals("true") && !v.equals("false")) {
                 throw new IllegalArgumentException("metadata key '" + prefix + key + "' must be true or false, got '" + v + "'");

@@ -126,10 +126,19 @@ public final class MarkdownReport {
                     + "buffers are not in it.\n");
         }
         md.append('\n');
-        if (a.figures().stream().anyMatch(f -> !f.spec().isLimit() && f.fraction() > 1.0)) {
-            md.append("A fraction above 100% cannot be real: the limit's own measurement was slowed by other load on "
-                    + "the machine (or the kernel moves fewer bytes than the model counts); rerun on a quiet "
-                    + "machine before reading those rows.\n\n");
+        List<String> above = new ArrayList<>();
+        for (Figure f : a.figures()) {
+            if (!f.spec().isLimit() && f.fraction() > 1.0) {
+                String perCall = f.memoryBound() ? ", " + Fmt.bytes(f.rate() * f.seconds()) + " a call" : "";
+                above.add(f.spec().title() + " S=" + f.s() + "/" + f.threads() + "t" + perCall);
+            }
+        }
+        if (!above.isEmpty()) {
+            md.append("Above 100% of the limit (").append(String.join("; ", above)).append("): the copy limit streams "
+                    + "arrays far larger than any cache through memory, while a kernel whose data per call fits in "
+                    + "the CPU's caches keeps it there between JMH's repeated calls, so such a row measures cache "
+                    + "bandwidth, not memory bandwidth. Otherwise other load slowed the limit's own measurement; "
+                    + "rerun on a quiet machine.\n\n");
         }
     }
 

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qvg.api.Args;
-import dev.qvg.api.config.BlockQuantConfig;
-import dev.qvg.api.config.KMeansConfig;
-import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.config.ScalePrecision;
+import dev.qvg.api.config.QuantizerConfigFields;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +24,8 @@ import java.util.TreeMap;
  *            "measured": { "bits_per_value": 3.31, "rel_l2": 0.098, "snr_db": 20.1, "target": "...", "met": true } },
  *     "v": { ... } } }
  * }</pre>
- * Config field names are those of the safetensors metadata ({@code bits}, {@code block_size},
- * {@code scale_precision}, {@code max_iters}, ...); {@code measured} is informative and ignored
+ * Config fields are {@link QuantizerConfigFields}'s, the same as the quantized-cache file's
+ * metadata ({@code bits}, {@code block_size}, {@code scale_precision}, {@code max_iters}, ...); {@code measured} is informative and ignored
  * when reading. A streaming cache takes a tensor's config through
  * {@code SpanQuantizer.reseeding(TunedConfigFile.read(path).get("k"))}. Every field is required on
  * reading and a missing or mistyped one is named; numbers round-trip exactly.
@@ -95,26 +92,38 @@ public final class TunedConfigFile {
 
     static ObjectNode toJson(QuantizerConfig c) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("method", c.method());
-        n.put("backend", c.backend());
-        n.put("clusterer", c.clusterer());
-        n.put("smoother", c.smoother());
-        n.put("residual", c.residual());
-        n.put("bits", c.quant().bits());
-        n.put("block_size", c.quant().blockSize());
-        n.put("symmetric", c.quant().symmetric());
-        n.put("scale_precision", c.quant().scalePrecision().name());
-        n.put("clusters", c.kmeans().clusters());
-        n.put("max_iters", c.kmeans().maxIters());
-        n.put("tol", c.kmeans().tol());
-        n.put("seed", c.kmeans().seed());
-        n.put("init", c.kmeans().init().name());
-        n.put("stages", c.stages());
-        n.put("clip_percentile", c.clipPercentile());
-        n.put("kivi_group_size", c.kiviGroupSize());
-        n.put("kivi_residual_tokens", c.kiviResidualTokens());
-        ObjectNode p = n.putObject("params");
-        new TreeMap<>(c.params()).forEach(p::put);
+        QuantizerConfigFields.write(c, new QuantizerConfigFields.Sink() {
+            @Override
+            public void text(String key, String value) {
+                n.put(key, value);
+            }
+
+            @Override
+            public void integer(String key, int value) {
+                n.put(key, value);
+            }
+
+            @Override
+            public void longValue(String key, long value) {
+                n.put(key, value);
+            }
+
+            @Override
+            public void real(String key, double value) {
+                n.put(key, value);
+            }
+
+            @Override
+            public void bool(String key, boolean value) {
+                n.put(key, value);
+            }
+
+            @Override
+            public void params(String key, Map<String, String> value) {
+                ObjectNode p = n.putObject(key);
+                value.forEach(p::put);
+            }
+        });
         return n;
     }
 
@@ -122,89 +131,89 @@ public final class TunedConfigFile {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException(where + ": missing or not an object");
         }
-        Fields f = new Fields(n, where);
-        BlockQuantConfig quant = new BlockQuantConfig(f.integer("bits"), f.integer("block_size"), f.bool("symmetric"),
-                f.enumeration("scale_precision", ScalePrecision.class));
-        KMeansConfig kmeans = new KMeansConfig(f.integer("clusters"), f.integer("max_iters"), f.real("tol"),
-                f.longValue("seed"), f.enumeration("init", KMeansInit.class));
-        Map<String, String> params = new TreeMap<>();
-        JsonNode p = n.get("params");
-        if (p != null) {
-            if (!p.isObject()) {
-                throw new IllegalArgumentException(where + ".params: must be an object of strings");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().isTextual()) {
-                    throw new IllegalArgumentException(where + ".params." + e.getKey() + ": must be a string");
-                }
-                params.put(e.getKey(), e.getValue().asText());
-            }
-        }
-        return new QuantizerConfig(f.text("method"), f.text("backend"), f.text("clusterer"), f.text("smoother"),
-                f.text("residual"), quant, kmeans, f.integer("stages"), f.real("clip_percentile"),
-                f.integer("kivi_group_size"), f.integer("kivi_residual_tokens"), params);
+        return QuantizerConfigFields.read(new Fields(n, where));
     }
 
     /** Required, typed fields of one config object, naming the field on any problem. */
-    private record Fields(JsonNode n, String where) {
+    private record Fields(JsonNode n, String where) implements QuantizerConfigFields.Source {
+
+        @Override
+        public String describe(String key) {
+            return where + "." + key;
+        }
 
         JsonNode get(String key) {
             JsonNode v = n.get(key);
             if (v == null || v.isNull()) {
-                throw new IllegalArgumentException(where + "." + key + ": missing");
+                throw new IllegalArgumentException(describe(key) + ": missing");
             }
             return v;
         }
 
-        String text(String key) {
+        @Override
+        public String text(String key) {
             JsonNode v = get(key);
             if (!v.isTextual()) {
-                throw new IllegalArgumentException(where + "." + key + ": must be a string, got " + v);
+                throw new IllegalArgumentException(describe(key) + ": must be a string, got " + v);
             }
             return v.asText();
         }
 
-        int integer(String key) {
+        @Override
+        public int integer(String key) {
             JsonNode v = get(key);
             if (!v.isInt()) {
-                throw new IllegalArgumentException(where + "." + key + ": must be an integer, got " + v);
+                throw new IllegalArgumentException(describe(key) + ": must be an integer, got " + v);
             }
             return v.asInt();
         }
 
-        long longValue(String key) {
+        @Override
+        public long longValue(String key) {
             JsonNode v = get(key);
             if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw new IllegalArgumentException(where + "." + key + ": must be an integer, got " + v);
+                throw new IllegalArgumentException(describe(key) + ": must be an integer, got " + v);
             }
             return v.asLong();
         }
 
-        double real(String key) {
+        @Override
+        public double real(String key) {
             JsonNode v = get(key);
             if (!v.isNumber()) {
-                throw new IllegalArgumentException(where + "." + key + ": must be a number, got " + v);
+                throw new IllegalArgumentException(describe(key) + ": must be a number, got " + v);
             }
             return v.asDouble();
         }
 
-        <E extends Enum<E>> E enumeration(String key, Class<E> type) {
-            String v = text(key);
-            try {
-                return Enum.valueOf(type, v);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + "." + key + ": unknown value '" + v + "', expected one of "
-                        + java.util.Arrays.toString(type.getEnumConstants()));
-            }
-        }
-
-        boolean bool(String key) {
+        @Override
+        public boolean bool(String key) {
             JsonNode v = get(key);
             if (!v.isBoolean()) {
-                throw new IllegalArgumentException(where + "." + key + ": must be true or false, got " + v);
+                throw new IllegalArgumentException(describe(key) + ": must be true or false, got " + v);
             }
             return v.asBoolean();
+        }
+
+        /** Optional here (absent means none), as files written before the field was required read. */
+        @Override
+        public Map<String, String> params(String key) {
+            Map<String, String> params = new TreeMap<>();
+            JsonNode p = n.get(key);
+            if (p == null) {
+                return params;
+            }
+            if (!p.isObject()) {
+                throw new IllegalArgumentException(describe(key) + ": must be an object of strings");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IllegalArgumentException(describe(key) + "." + e.getKey() + ": must be a string");
+                }
+                params.put(e.getKey(), e.getValue().asText());
+            }
+            return params;
         }
     }
 }
