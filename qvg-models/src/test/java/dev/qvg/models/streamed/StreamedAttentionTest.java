@@ -215,6 +215,48 @@ class StreamedAttentionTest {
                 StreamedAttention.attend(q, kc, vc, chunks * T, late).output()) < BOUND);
     }
 
+    /**
+     * An eviction before quantization splits span 0 (chunks 1..4) into runs [1, 2) and [3, 5)
+     * with the same span index: the history must treat them as two parts, read the later run
+     * alone, and fail, not fill in, where the range crosses the evicted chunk.
+     */
+    @Test
+    void aSpanSplitByEvictionIsReadAsSeparateRuns() {
+        int T = 64, chunks = 9;
+        CacheShape shape = new CacheShape(1, 2, 64, T, 16);
+        CachePolicy policy = CachePolicy.reference().withQuantFactor(4).withSinkChunks(1);
+        StreamingKvCache kc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.KEY, 0, 7);
+        StreamingKvCache vc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.VALUE, 0, 7);
+        KvTensor k = Data.keys(shape.kvShape(chunks * T), 21), v = Data.keys(shape.kvShape(chunks * T), 22);
+        kc.write(0, k);
+        vc.write(0, v);
+        kc.evict(2 * T, 3 * T);
+        vc.evict(2 * T, 3 * T);
+        kc.commit(chunks * T);
+        vc.commit(chunks * T);
+        List<StreamingKvCache.Span> spans = kc.spans();
+        assertEquals(List.of(0, 0, 1), spans.stream().map(StreamingKvCache.Span::index).toList());
+        assertEquals(List.of(1, 3, 5), spans.stream().map(StreamingKvCache.Span::startChunk).toList());
+
+        assertEquals(List.of(64, 64), CacheHistory.parts(kc, 0, 2 * T).stream().map(HistoryPart::tokens).toList());
+        List<HistoryPart> kp = CacheHistory.parts(kc, 3 * T, chunks * T);
+        List<HistoryPart> vp = CacheHistory.parts(vc, 3 * T, chunks * T);
+        assertEquals(List.of(128, 256), kp.stream().map(HistoryPart::tokens).toList());
+
+        KvTensor q = Data.keys(new KvShape(1, 2, T, 64), 23);
+        AttentionMask mask = AttentionMask.chunk((chunks - 1) * T, 3 * T, T);
+        KvTensor ref = Attention.sdpa(q, kc, vc, chunks * T, mask);
+        assertTrue(relMaxDiff(ref, StreamedAttention.attend(q, kc, vc, chunks * T, mask).output()) < BOUND);
+        // The later run alone decodes to exactly what a read of the whole cache range gives.
+        assertEquals(kc.read(3 * T, 5 * T).toBhsd().data().length, kp.get(0).tokens() * 2 * 64);
+        assertTrue(java.util.Arrays.equals(kc.read(3 * T, 5 * T).toBhsd().data(),
+                kc.read(3 * T, chunks * T).tokenRange(0, 2 * T).toBhsd().data()));
+
+        List<HistoryPart> across = CacheHistory.parts(kc, 0, chunks * T);
+        assertThrows(dev.qvg.models.cache.EvictedRangeException.class,
+                () -> StreamedAttention.attend(q, across, CacheHistory.parts(vc, 0, chunks * T), AttentionMask.none()));
+    }
+
     @Test
     void mismatchedHistoriesAreRefused() {
         KvTensor q = Data.keys(new KvShape(1, 2, 4, 64), 1);
