@@ -9,13 +9,14 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * INT2 block quantize+pack and unpack+dequantize with the Vector API, bit-exact with
+ * INT2 block quantize+pack and INT2/INT4 unpack+dequantize with the Vector API, bit-exact with
  * {@link dev.qvg.api.quant.BlockCodec} (and so with {@link BlockKernels}). Used only where
  * {@link Simd#enabled()}; the species is the CPU's widest, fixed at class initialisation, which the
  * JIT needs to compile the calls into vector instructions.
@@ -29,8 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply by {@code 0x40100401} sums each group of four bytes, shifted, into its top byte.
  * Blocks with a non-finite or zero scale go to {@link BlockKernels#quantizeBlock} unchanged.
  *
- * <p>Dequantize: each vector's codes are one broadcast word of packed bytes shifted per lane,
- * masked, offset, converted and multiplied by the scale (then the zero point added, two roundings
+ * <p>Dequantize (INT2 and INT4): each vector's codes are one broadcast word of packed bytes
+ * shifted per lane, masked, offset, converted and multiplied by the scale (then the zero point added, two roundings
  * as the reference's table), which are the reference's own float operations.
  */
 final class VectorBlockKernels {
@@ -46,6 +47,11 @@ final class VectorBlockKernels {
     private static final VectorShuffle<Byte> TO_VALUE_ORDER = valueOrder();
     /** Per lane: where its 2-bit code sits in a little-endian word of L / 4 packed bytes. */
     private static final IntVector UNPACK_SHIFTS = unpackShifts();
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    /** INT4: lane l's byte l / 2 lies in the low int of the long (0) or the high one (1). */
+    private static final VectorShuffle<Integer> INT4_HALF = VectorShuffle.fromOp(INTS, l -> (l / 2) / 4);
+    /** INT4: lane l's nibble within its int: byte (l / 2) % 4, high nibble for even l. */
+    private static final IntVector INT4_SHIFTS = IntVector.fromArray(INTS, int4Shifts(), 0);
     private static final IntVector ONES = IntVector.broadcast(INTS, 1);
     private static final IntVector THREES = IntVector.broadcast(INTS, 3);
     private static final float SYMMETRIC_QMAX = 1f;
@@ -62,6 +68,7 @@ final class VectorBlockKernels {
     private static final float[][] NO_CENTROIDS = new float[0][];
     private static final int[] NO_CLUSTERS = new int[0];
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     private VectorBlockKernels() {
@@ -72,9 +79,9 @@ final class VectorBlockKernels {
         return c.bits() == 2 && c.blockSize() % (4 * L) == 0;
     }
 
-    /** Whether {@link #dequantizeRows} handles this configuration (INT2, blocks of whole vectors). */
+    /** Whether {@link #dequantizeRows} and {@link #decodeRows} handle this configuration (INT2 or INT4, blocks of whole vectors). */
     static boolean dequantizes(BlockQuantConfig c) {
-        return c.bits() == 2 && c.blockSize() % L == 0;
+        return (c.bits() == 2 || c.bits() == 4) && c.blockSize() % L == 0;
     }
 
     static void quantizeRows(float[] x, PackedBlocks out, int from, int to) {
@@ -318,6 +325,7 @@ final class VectorBlockKernels {
         short[] scales = p.scales();
         short[] zeros = p.zeros();
         int stages = ids.length;
+        boolean int2 = c.bits() == 2;
         int[] centroidAt = new int[stages];
         for (int r = from; r < to; r++) {
             for (int s = 0; s < stages; s++) {
@@ -328,9 +336,10 @@ final class VectorBlockKernels {
                 float scale = prec.decode(scales[si]);
                 float zero = sym ? 0f : prec.decode(zeros[si]);
                 int col0 = b * block;
-                int byteAt = r * bytesPerRow + col0 / 4;
+                int byteAt = r * bytesPerRow + (int2 ? col0 / 4 : col0 / 2);
                 for (int i = 0; i < block; i += L) {
-                    FloatVector v = codeValues(codes, byteAt + i / 4, offset).mul(scale);
+                    FloatVector v = (int2 ? int2Values(codes, byteAt + i / 4, offset) : int4Values(codes, byteAt + i / 2, offset))
+                            .mul(scale);
                     if (!sym) {
                         v = v.add(zero);
                     }
@@ -343,10 +352,22 @@ final class VectorBlockKernels {
         }
     }
 
-    /** The L codes packed at {@code codes[at]}, minus {@code offset}, as floats. */
-    private static FloatVector codeValues(byte[] codes, int at, int offset) {
+    /** The L INT2 codes packed at {@code codes[at]} (L / 4 bytes), minus {@code offset}, as floats. */
+    private static FloatVector int2Values(byte[] codes, int at, int offset) {
         int word = L == 16 ? (int) INT_LE.get(codes, at) : (short) SHORT_LE.get(codes, at) & 0xFFFF;
         IntVector u = IntVector.broadcast(INTS, word).lanewise(VectorOperators.LSHR, UNPACK_SHIFTS).and(3).sub(offset);
+        return (FloatVector) u.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * The L INT4 codes packed at {@code codes[at]} (L / 2 bytes, first value in the high nibble),
+     * minus {@code offset}, as floats. The bytes are read as one long, broadcast, and each lane
+     * picks the int half holding its byte before shifting.
+     */
+    private static FloatVector int4Values(byte[] codes, int at, int offset) {
+        long word = L == 16 ? (long) LONG_LE.get(codes, at) : (int) INT_LE.get(codes, at) & 0xFFFFFFFFL;
+        IntVector halves = LongVector.broadcast(LONGS, word).reinterpretAsInts().rearrange(INT4_HALF);
+        IntVector u = halves.lanewise(VectorOperators.LSHR, INT4_SHIFTS).and(15).sub(offset);
         return (FloatVector) u.convert(VectorOperators.I2F, 0);
     }
 
@@ -357,6 +378,14 @@ final class VectorBlockKernels {
             source[v] = 4 * (v % L) + v / L; // value v = j * L + l sits in byte j of lane l
         }
         return VectorShuffle.fromArray(BYTES, source, 0);
+    }
+
+    private static int[] int4Shifts() {
+        int[] shifts = new int[L];
+        for (int l = 0; l < L; l++) {
+            shifts[l] = 8 * ((l / 2) % 4) + (l % 2 == 0 ? 4 : 0);
+        }
+        return shifts;
     }
 
     private static IntVector unpackShifts() {

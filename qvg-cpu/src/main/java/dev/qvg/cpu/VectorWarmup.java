@@ -116,19 +116,23 @@ final class VectorWarmup {
             new BlockQuantConfig(2, 64, false, ScalePrecision.BF16),
             new BlockQuantConfig(2, 64, true, ScalePrecision.FP8_E4M3),
             new BlockQuantConfig(2, 64, false, ScalePrecision.FP8_E4M3),
+            new BlockQuantConfig(4, 64, true, ScalePrecision.BF16),
+            new BlockQuantConfig(4, 64, false, ScalePrecision.BF16),
         };
         PackedBlocks[] packed = new PackedBlocks[configs.length];
         for (int i = 0; i < configs.length; i++) {
             packed[i] = PackedBlocks.allocate(ROWS, COLS, configs[i]);
+            BlockKernels.quantizeRows(x, packed[i], 0, ROWS);
         }
         for (int round = 0; round < rounds; round++) {
             PackedBlocks p = packed[round % packed.length];
-            if (!VectorBlockKernels.quantizes(p.config())) {
-                continue; // block narrower than four vectors: the scalar kernels serve it anyway
+            if (VectorBlockKernels.quantizes(p.config())) {
+                VectorKernelCalls.quantizeRows(x, p, 0, ROWS);
             }
-            VectorKernelCalls.quantizeRows(x, p, 0, ROWS);
-            VectorKernelCalls.dequantizeRows(p, out, 0, ROWS);
-            VectorKernelCalls.decodeRows(p, out, 0, ROWS, ROWS, ids, centroids, new int[] {4});
+            if (VectorBlockKernels.dequantizes(p.config())) {
+                VectorKernelCalls.dequantizeRows(p, out, 0, ROWS);
+                VectorKernelCalls.decodeRows(p, out, 0, ROWS, ROWS, ids, centroids, new int[] {4});
+            }
         }
     }
 }

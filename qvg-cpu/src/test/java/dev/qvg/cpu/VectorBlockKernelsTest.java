@@ -27,27 +27,31 @@ class VectorBlockKernelsTest {
     }
 
     @Test
-    void randomInt2ConfigurationsAreBitExactWithBlockCodec() {
+    void randomInt2AndInt4ConfigurationsAreBitExactWithBlockCodec() {
         long seed = 20261126L;
         Random r = new Random(seed);
-        int cases = 0, vectorQuantized = 0;
+        int cases = 0, vectorQuantized = 0, vectorDequantized = 0;
+        for (int bits : new int[] {2, 4}) {
         for (boolean sym : new boolean[] {true, false}) {
             for (ScalePrecision p : ScalePrecision.values()) {
                 for (int block : new int[] {16, 32, 64, 128, 192, 256}) {
                     for (int rep = 0; rep < 4; rep++) {
                         int cols = block * (1 + r.nextInt(Math.max(1, 512 / block)));
                         int rows = 1 + r.nextInt(24);
-                        BlockQuantConfig cfg = new BlockQuantConfig(2, block, sym, p);
+                        BlockQuantConfig cfg = new BlockQuantConfig(bits, block, sym, p);
                         float[] x = rep % 2 == 0 ? BlockKernelsFuzzTest.data(r, rows, cols, cfg) : boundaries(r, rows, cols, cfg);
                         String what = "seed " + seed + " case " + cases + " " + cfg + " [" + rows + ", " + cols + "]";
                         check(x, rows, cols, cfg, r, what);
                         cases++;
                         vectorQuantized += VectorBlockKernels.quantizes(cfg) ? 1 : 0;
+                        vectorDequantized += bits == 4 && VectorBlockKernels.dequantizes(cfg) ? 1 : 0;
                     }
                 }
             }
         }
+        }
         assertTrue(vectorQuantized >= 16, "too few cases took the vector quantizer: " + vectorQuantized);
+        assertTrue(vectorDequantized >= 16, "too few INT4 cases took the vector dequantizer: " + vectorDequantized);
     }
 
     @Test
@@ -88,12 +92,13 @@ class VectorBlockKernelsTest {
     @Test
     void fusedDecodeEqualsDequantizeThenAddingEachStageInOrder() {
         Random r = new Random(9L);
+        for (int bits : new int[] {2, 4}) {
         for (boolean sym : new boolean[] {true, false}) {
             for (ScalePrecision p : ScalePrecision.values()) {
                 for (int stages = 0; stages <= 3; stages++) {
                     int slices = 1 + r.nextInt(3), tokens = 1 + r.nextInt(40), dim = 128;
                     int rows = slices * tokens;
-                    BlockQuantConfig cfg = new BlockQuantConfig(2, 64, sym, p);
+                    BlockQuantConfig cfg = new BlockQuantConfig(bits, 64, sym, p);
                     PackedBlocks packed = BlockCodec.quantize(BlockKernelsFuzzTest.data(r, rows, dim, cfg), 0, rows, dim, cfg);
                     int[][] ids = new int[stages][rows];
                     float[][] centroids = new float[stages][];
@@ -121,6 +126,7 @@ class VectorBlockKernelsTest {
                     assertArrayEquals(expected, actual, cfg + " with " + stages + " stages, " + slices + " slices of " + tokens);
                 }
             }
+        }
         }
     }
 
