@@ -20,7 +20,7 @@ import java.util.List;
  *       ({@link JavaAssign}); both give the reference's ids, ties included.</li>
  *   <li>{@link #updateCentroids} splits each slice by columns, so every sum sees the rows in the
  *       reference's order.</li>
- *   <li>Block quantize/dequantize: {@link VectorBlockKernels} for INT2 where {@link Simd#enabled()},
+ *   <li>Block quantize/dequantize: {@link VectorBlockKernels} for INT2 and INT4 once {@link VectorWarmup} allows,
  *       {@link BlockKernels} otherwise, both bit-exact with {@link dev.qvg.api.quant.BlockCodec},
  *       over row ranges in parallel.</li>
  * </ul>

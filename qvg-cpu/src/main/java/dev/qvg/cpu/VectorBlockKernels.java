@@ -10,13 +10,14 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * INT2 block quantize+pack and INT2/INT4 unpack+dequantize with the Vector API, bit-exact with
+ * INT2 and INT4 block quantize+pack and unpack+dequantize with the Vector API, bit-exact with
  * {@link dev.qvg.api.quant.BlockCodec} (and so with {@link BlockKernels}). Used only where
  * {@link Simd#enabled()}; the species is the CPU's widest, fixed at class initialisation, which the
  * JIT needs to compile the calls into vector instructions.
@@ -54,12 +55,12 @@ final class VectorBlockKernels {
     private static final IntVector INT4_SHIFTS = IntVector.fromArray(INTS, int4Shifts(), 0);
     private static final IntVector ONES = IntVector.broadcast(INTS, 1);
     private static final IntVector THREES = IntVector.broadcast(INTS, 3);
-    private static final float SYMMETRIC_QMAX = 1f;
-    private static final float ASYMMETRIC_QMAX = 3f;
     /** Where rounded quotients start reaching the code boundaries 0.5, 1.5 and 2.5. */
     private static final double HALF = DivisionThresholds.midpointBelow(0.5f);
     private static final double ONE_AND_HALF = DivisionThresholds.midpointBelow(1.5f);
     private static final double TWO_AND_HALF = DivisionThresholds.midpointBelow(2.5f);
+    private static final float TWO_POW_23 = 0x1p23f;
+    private static final int TWO_POW_23_BITS = Float.floatToRawIntBits(TWO_POW_23);
     /** Blocks per pass of the quantizer: 128 blocks of 64 floats are 32 KiB of input. */
     private static final int CHUNK_BLOCKS = 128;
     /** Sums bytes 0..3 of an int, shifted by 6, 4, 2, 0 bits, into byte 3 (no carries: codes < 4). */
@@ -76,7 +77,7 @@ final class VectorBlockKernels {
 
     /** Whether {@link #quantizeRows} handles this configuration (INT2, blocks of four vectors). */
     static boolean quantizes(BlockQuantConfig c) {
-        return c.bits() == 2 && c.blockSize() % (4 * L) == 0;
+        return c.bits() == 2 && c.blockSize() % (4 * L) == 0 || c.bits() == 4 && c.blockSize() % (2 * L) == 0;
     }
 
     /** Whether {@link #dequantizeRows} and {@link #decodeRows} handle this configuration (INT2 or INT4, blocks of whole vectors). */
@@ -101,6 +102,7 @@ final class VectorBlockKernels {
      */
     private static void symmetricRows(float[] x, PackedBlocks out, int from, int to) {
         int blocksPerRow = out.blocksPerRow();
+        boolean int2 = out.config().bits() == 2;
         int[][] fallbackCodes = new int[1][];
         float[] threshold = new float[CHUNK_BLOCKS];
         for (int k0 = from * blocksPerRow, end = to * blocksPerRow; k0 < end; k0 += CHUNK_BLOCKS) {
@@ -108,7 +110,11 @@ final class VectorBlockKernels {
             // Separate methods: one method with both passes grows past what the JIT inlines, and
             // a Vector API call left out of line boxes every vector.
             symmetricScales(x, out, k0, n, threshold, fallbackCodes);
-            symmetricPack(x, out, k0, n, threshold);
+            if (int2) {
+                symmetricPack(x, out, k0, n, threshold);
+            } else {
+                int4Pack(x, out, k0, n, null, threshold);
+            }
         }
     }
 
@@ -120,6 +126,8 @@ final class VectorBlockKernels {
      */
     private static void symmetricScales(float[] x, PackedBlocks out, int k0, int n, float[] threshold, int[][] fallbackCodes) {
         BlockQuantConfig c = out.config();
+        boolean int2 = c.bits() == 2;
+        float qmax = c.qmax();
         int block = c.blockSize(), blocksPerRow = out.blocksPerRow();
         ScalePrecision p = c.scalePrecision();
         boolean fp8 = p == ScalePrecision.FP8_E4M3;
@@ -134,7 +142,7 @@ final class VectorBlockKernels {
                 m = m.max(absBits(FloatVector.fromArray(FLOATS, x, at + i)));
             }
             float absmax = Float.intBitsToFloat(m.reduceLanes(VectorOperators.MAX));
-            float scale = Math.max(absmax / SYMMETRIC_QMAX, BlockQuantConfig.MIN_SCALE);
+            float scale = Math.max(absmax / qmax, BlockQuantConfig.MIN_SCALE);
             float used = fp8 ? p.round(scale) : scale;
             if (used == 0f || !Float.isFinite(used)) {
                 fallbackCodes[0] = fallback(x, out, k / blocksPerRow, k % blocksPerRow, fallbackCodes[0]);
@@ -142,7 +150,7 @@ final class VectorBlockKernels {
                 continue;
             }
             scales[k] = p.encode(scale);
-            threshold[j] = DivisionThresholds.atLeast(used, HALF);
+            threshold[j] = int2 ? DivisionThresholds.atLeast(used, HALF) : used;
         }
     }
 
@@ -171,6 +179,7 @@ final class VectorBlockKernels {
     /** Asymmetric INT2: codes 0..3, {@code [q >= 0.5] + [q >= 1.5] + [q >= 2.5]}; two passes as above. */
     private static void asymmetricRows(float[] x, PackedBlocks out, int from, int to) {
         int blocksPerRow = out.blocksPerRow();
+        boolean int2 = out.config().bits() == 2;
         int[][] fallbackCodes = new int[1][];
         float[] zero = new float[CHUNK_BLOCKS], t0 = new float[CHUNK_BLOCKS];
         float[] t1 = new float[CHUNK_BLOCKS], t2 = new float[CHUNK_BLOCKS];
@@ -179,7 +188,11 @@ final class VectorBlockKernels {
             // Separate methods: one method with both passes grows past what the JIT inlines, and
             // a Vector API call left out of line boxes every vector.
             asymmetricScales(x, out, k0, n, zero, t0, t1, t2, fallbackCodes);
-            asymmetricPack(x, out, k0, n, zero, t0, t1, t2);
+            if (int2) {
+                asymmetricPack(x, out, k0, n, zero, t0, t1, t2);
+            } else {
+                int4Pack(x, out, k0, n, zero, t0);
+            }
         }
     }
 
@@ -191,6 +204,8 @@ final class VectorBlockKernels {
     private static void asymmetricScales(float[] x, PackedBlocks out, int k0, int n,
                                          float[] zero, float[] t0, float[] t1, float[] t2, int[][] fallbackCodes) {
         BlockQuantConfig c = out.config();
+        boolean int2 = c.bits() == 2;
+        float qmax = c.qmax();
         int block = c.blockSize(), blocksPerRow = out.blocksPerRow();
         ScalePrecision p = c.scalePrecision();
         boolean fp8 = p == ScalePrecision.FP8_E4M3;
@@ -207,7 +222,7 @@ final class VectorBlockKernels {
             }
             float mn = fromSortKey(lo.reduceLanes(VectorOperators.MIN));
             float mx = fromSortKey(hi.reduceLanes(VectorOperators.MAX));
-            float scale = Math.max((mx - mn) / ASYMMETRIC_QMAX, BlockQuantConfig.MIN_SCALE);
+            float scale = Math.max((mx - mn) / qmax, BlockQuantConfig.MIN_SCALE);
             float usedScale = fp8 ? p.round(scale) : scale;
             float usedZero = fp8 ? p.round(mn) : mn;
             if (usedScale == 0f || !Float.isFinite(usedScale) || !Float.isFinite(usedZero)) {
@@ -218,6 +233,10 @@ final class VectorBlockKernels {
             scales[k] = p.encode(scale);
             zeros[k] = p.encode(mn);
             zero[j] = usedZero;
+            if (!int2) {
+                t0[j] = usedScale; // INT4 divides, as the reference does
+                continue;
+            }
             t0[j] = DivisionThresholds.atLeast(usedScale, HALF);
             t1[j] = DivisionThresholds.atLeast(usedScale, ONE_AND_HALF);
             t2[j] = DivisionThresholds.atLeast(usedScale, TWO_AND_HALF);
@@ -245,6 +264,68 @@ final class VectorBlockKernels {
                 pack(lanes, dst, (at + g) / 4);
             }
         }
+    }
+
+    /**
+     * INT4 pass 2: codes of blocks {@code k0 .. k0 + n - 1}, two per byte (first value in the high
+     * nibble), by the reference's own arithmetic: {@code q = x / scale} (or {@code (x - zero) /
+     * scale}) as one vector division, rounded half away from zero exactly (see int4Codes),
+     * signed, clamped and offset. {@code zero} is null for symmetric blocks; a NaN {@code scale[j]} marks a
+     * block the first pass has already written.
+     */
+    private static void int4Pack(float[] x, PackedBlocks out, int k0, int n, float[] zero, float[] scale) {
+        BlockQuantConfig c = out.config();
+        int block = c.blockSize();
+        int qmax = c.qmax();
+        boolean sym = zero == null;
+        int lo = sym ? -qmax : 0, offset = sym ? qmax : 0;
+        byte[] dst = out.codes();
+        for (int j = 0; j < n; j++) {
+            float s = scale[j];
+            if (s != s) {
+                continue;
+            }
+            float z = sym ? 0f : zero[j];
+            int at = (k0 + j) * block;
+            for (int g = 0; g < block; g += 2 * L) {
+                IntVector first = int4Codes(FloatVector.fromArray(FLOATS, x, at + g), sym, z, s, qmax, lo, offset);
+                IntVector second = int4Codes(FloatVector.fromArray(FLOATS, x, at + g + L), sym, z, s, qmax, lo, offset);
+                packPairs(first.or(second.lanewise(VectorOperators.LSHL, 8)), dst, (at + g) / 2);
+            }
+        }
+    }
+
+    /**
+     * {@code clamp(roundHalfAwayFromZero(q), lo, qmax) + offset} for {@code q = (x [- zero]) / scale},
+     * exactly, without float-to-int conversion (which C2 on JDK 17 does not compile to vector
+     * instructions): for {@code 0 <= a < 2^22}, {@code a + 2^23} rounds {@code a} to the nearest
+     * integer, ties to even, and its bits minus those of {@code 2^23} are that integer {@code r};
+     * {@code a - r} is exact, and half away from zero differs from ties-to-even only where
+     * {@code a - r} is exactly {@code +0.5}, which adds one.
+     */
+    private static IntVector int4Codes(FloatVector v, boolean sym, float zero, float scale, int qmax, int lo, int offset) {
+        FloatVector q = (sym ? v : v.sub(zero)).div(scale);
+        FloatVector a = q.abs().min(qmax + 1f);
+        FloatVector big = a.add(TWO_POW_23);
+        IntVector r = big.reinterpretAsInts().sub(TWO_POW_23_BITS);
+        FloatVector below = a.sub(big.sub(TWO_POW_23)); // a - r, in [-0.5, 0.5]
+        IntVector notTie = below.sub(0.5f).reinterpretAsInts().lanewise(VectorOperators.LSHR, 31); // 0 only at +0.5
+        IntVector m = r.add(ONES).sub(notTie);
+        IntVector sign = q.reinterpretAsInts().lanewise(VectorOperators.ASHR, 31); // -1 where q is negative
+        return m.lanewise(VectorOperators.XOR, sign).sub(sign).max(lo).min(qmax).add(offset);
+    }
+
+    /**
+     * Byte {@code j} ({@code j} 0 or 1) of lane {@code l} holds the code of value {@code j * L + l}
+     * of a group of {@code 2 L}; writes the group's {@code L} bytes, two codes each, at {@code dst[at]}.
+     */
+    private static void packPairs(IntVector lanes, byte[] dst, int at) {
+        // In value order the first 2L bytes pair up as little-endian shorts b0 | b1 << 8, and
+        // (s << 4) | (s >>> 8) has b0 << 4 | b1 in its low byte (b1 < 16).
+        ShortVector pairs = lanes.reinterpretAsBytes().rearrange(TO_VALUE_ORDER).reinterpretAsShorts();
+        pairs.lanewise(VectorOperators.LSHL, 4).or(pairs.lanewise(VectorOperators.LSHR, 8))
+                .convertShape(VectorOperators.S2B, PACKED, 0).reinterpretAsBytes()
+                .intoArray(dst, at);
     }
 
     /** The bits of {@code |v|}. */
@@ -281,10 +362,20 @@ final class VectorBlockKernels {
         return THREES.sub(below);
     }
 
-    /** A block with a zero or non-finite scale: the scalar kernel, unchanged (rare; allocates once per call). */
+    /** A block with a zero or non-finite scale: the scalar kernel, unchanged (rare; allocates once per call). INT2 or INT4. */
     private static int[] fallback(float[] x, PackedBlocks out, int r, int b, int[] codes) {
         int[] scratch = codes != null ? codes : new int[out.cols()];
-        BlockKernels.quantizeBlock(x, out, r, b, scratch, true);
+        if (out.config().bits() == 2) {
+            BlockKernels.quantizeBlock(x, out, r, b, scratch, true);
+            return scratch;
+        }
+        // INT4: the scalar kernel leaves the block's codes in the row scratch; pack its bytes here.
+        BlockKernels.quantizeBlock(x, out, r, b, scratch, false);
+        int block = out.config().blockSize(), c0 = b * block, rowByte = r * out.bytesPerRow();
+        byte[] dst = out.codes();
+        for (int i = 0; i < block; i += 2) {
+            dst[rowByte + (c0 + i) / 2] = (byte) (scratch[c0 + i] << 4 | scratch[c0 + i + 1]);
+        }
         return scratch;
     }
 

@@ -50,21 +50,23 @@ class VectorBlockKernelsTest {
             }
         }
         }
-        assertTrue(vectorQuantized >= 16, "too few cases took the vector quantizer: " + vectorQuantized);
+        assertTrue(vectorQuantized >= 32, "too few cases took the vector quantizer: " + vectorQuantized);
         assertTrue(vectorDequantized >= 16, "too few INT4 cases took the vector dequantizer: " + vectorDequantized);
     }
 
     @Test
     void blocksAtTheDecisionBoundariesRoundAsTheReference() {
         Random r = new Random(7L);
+        for (int bits : new int[] {2, 4}) {
         for (boolean sym : new boolean[] {true, false}) {
             for (ScalePrecision p : ScalePrecision.values()) {
-                BlockQuantConfig cfg = new BlockQuantConfig(2, 64, sym, p);
+                BlockQuantConfig cfg = new BlockQuantConfig(bits, 64, sym, p);
                 for (int rep = 0; rep < 50; rep++) {
                     int rows = 1 + r.nextInt(8);
                     check(boundaries(r, rows, 256, cfg), rows, 256, cfg, r, cfg + " rep " + rep);
                 }
             }
+        }
         }
     }
 
@@ -73,9 +75,10 @@ class VectorBlockKernelsTest {
         Random r = new Random(5L);
         float[] specials = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1e-39f, -1e-39f,
             Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f};
+        for (int bits : new int[] {2, 4}) {
         for (boolean sym : new boolean[] {true, false}) {
             for (ScalePrecision p : ScalePrecision.values()) {
-                BlockQuantConfig cfg = new BlockQuantConfig(2, 64, sym, p);
+                BlockQuantConfig cfg = new BlockQuantConfig(bits, 64, sym, p);
                 for (int rep = 0; rep < 200; rep++) {
                     float[] x = new float[2 * 128];
                     // Mostly one or two specials per block, so each decides the block's min, max or scale.
@@ -86,6 +89,7 @@ class VectorBlockKernelsTest {
                     check(x, 2, 128, cfg, r, cfg + " rep " + rep);
                 }
             }
+        }
         }
     }
 
@@ -171,7 +175,7 @@ class VectorBlockKernelsTest {
                 from = 2;
             }
             for (int i = from; i < block; i++) {
-                float edge = used * (r.nextInt(cfg.symmetric() ? 1 : 3) + 0.5f);
+                float edge = used * (r.nextInt(qmax) + 0.5f);
                 float v = edge;
                 for (int u = r.nextInt(7) - 3; u != 0; u += u > 0 ? -1 : 1) {
                     v = u > 0 ? Math.nextUp(v) : Math.nextDown(v);
