@@ -31,7 +31,7 @@ final class VectorWarmup {
     private static final int ROWS = 64, COLS = 128;
 
     private static volatile boolean ready;
-    /** Set once the threshold is passed and SIMD turned out to be off: stop counting. */
+    /** Set when SIMD turned out to be off once the threshold was passed, or the warm-up failed: scalar for good. */
     private static volatile boolean never;
     private static final AtomicLong SEEN = new AtomicLong();
     private static boolean started;
@@ -68,11 +68,11 @@ final class VectorWarmup {
         }
         startOnce();
         synchronized (VectorWarmup.class) {
-            while (!ready) {
+            while (!ready && !never) {
                 VectorWarmup.class.wait();
             }
         }
-        return true;
+        return ready;
     }
 
     private static synchronized void startOnce() {
@@ -87,12 +87,20 @@ final class VectorWarmup {
     }
 
     private static void run() {
+        boolean ok = false;
         try {
             warm(ROUNDS);
+            ok = true;
+        } catch (RuntimeException | LinkageError e) {
+            // A SIMD kernel that fails here would fail the user's calls: keep the scalar kernels.
+            System.err.println("qvg-cpu: SIMD block kernels disabled, their warm-up failed: " + e);
         } finally {
-            // Even if a kernel failed here, the real call will fail the same way and report it.
             synchronized (VectorWarmup.class) {
-                ready = true;
+                if (ok) {
+                    ready = true;
+                } else {
+                    never = true;
+                }
                 VectorWarmup.class.notifyAll();
             }
         }
