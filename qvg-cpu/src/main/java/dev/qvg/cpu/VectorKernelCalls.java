@@ -36,20 +36,16 @@ final class VectorKernelCalls {
     static void quantizeRows(float[] x, PackedBlocks out, int from, int to) {
         try {
             quantizeRows.invokeExact(x, out, from, to);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("vector quantize kernel failed", t);
+            throw unchecked(t, "quantize");
         }
     }
 
     static void dequantizeRows(PackedBlocks p, float[] out, int from, int to) {
         try {
             dequantizeRows.invokeExact(p, out, from, to);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("vector dequantize kernel failed", t);
+            throw unchecked(t, "dequantize");
         }
     }
 
@@ -57,11 +53,20 @@ final class VectorKernelCalls {
                            int tokens, int[][] ids, float[][] centroids, int[] clusters) {
         try {
             decodeRows.invokeExact(p, out, from, to, tokens, ids, centroids, clusters);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("vector decode kernel failed", t);
+            throw unchecked(t, "decode");
         }
+    }
+
+    /** The kernels throw only unchecked exceptions; anything else is a bug worth naming. */
+    private static RuntimeException unchecked(Throwable t, String kernel) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("vector " + kernel + " kernel failed", t);
     }
 
     private static MethodHandle find(String name, MethodType type) {
