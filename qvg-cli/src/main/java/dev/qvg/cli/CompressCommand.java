@@ -13,7 +13,6 @@ import dev.qvg.cli.util.ExitCodes;
 import dev.qvg.cli.util.Progress;
 import dev.qvg.cli.util.SafeOutput;
 import dev.qvg.io.QuantizedKvFile;
-import dev.qvg.residual.tune.TunedConfigFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -72,7 +71,7 @@ public final class CompressCommand implements Callable<Integer> {
         if (!input.hasInput()) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--input=FILE'");
         }
-        Map<String, QuantizerConfig> tuned = configFile == null ? null : readTuned(configFile);
+        Map<String, QuantizerConfig> tuned = configFile == null ? null : TunedConfigs.read(configFile);
         QuantizerConfig config = null;
         if (tuned == null) {
             QuantizerConfig base = quant.base(spec);
@@ -132,21 +131,6 @@ public final class CompressCommand implements Callable<Integer> {
                 total.totalBytes(), total.values() * 2, total.compressionRatio());
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** The tuned file's configurations; a missing or malformed file is bad input (exit 1). */
-    private static Map<String, QuantizerConfig> readTuned(Path file) {
-        try {
-            Map<String, QuantizerConfig> m = TunedConfigFile.read(file);
-            if (m.isEmpty()) {
-                throw new BadInputException(file + ": the config file names no tensor");
-            }
-            return m;
-        } catch (java.io.IOException e) {
-            throw new BadInputException(file + ": cannot read the config file: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
     }
 
     /** The tuned configuration of a tensor, by its name in the input file. */

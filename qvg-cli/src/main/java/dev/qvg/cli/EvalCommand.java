@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,8 +46,12 @@ import picocli.CommandLine.Spec;
         description = {"Quantize K/V tensors with several methods and compare error, storage and time.",
             "With no options: built-in video-like data; RTN, KIVI, SAS and PRQ (1, 2, 4 stages) at 2 and 4 bits."},
         footer = {"", "Examples:", "  qvg eval", "  qvg eval --input kv.safetensors --tensor k --method prq --bits 2 --stages 1",
-            "  qvg eval --input kv.safetensors --format json > results.jsonl", "  qvg eval --compare example"})
+            "  qvg eval --input kv.safetensors --format json > results.jsonl", "  qvg eval --compare example",
+            "  qvg eval --input kv.safetensors --config tuned.json   (after qvg tune)"})
 public final class EvalCommand implements Callable<Integer> {
+
+    /** Label of the rows a tuned configuration file adds. */
+    static final String TUNED = "tuned";
 
     @Spec
     CommandSpec spec;
@@ -101,6 +107,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite existing output files.")
     boolean force;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A tuned configuration file (qvg tune): adds a 'tuned' row for each tensor it names, "
+                    + "quantized with that tensor's configuration.")
+    Path configFile;
+
     @Override
     public Integer call() throws Exception {
         boolean json = parseFormat();
@@ -119,6 +130,10 @@ public final class EvalCommand implements Callable<Integer> {
             configs = Suite.of(base, methods, bits, stages);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Map<String, QuantizerConfig> tuned = configFile == null ? Map.of() : TunedConfigs.read(configFile);
+        for (QuantizerConfig c : tuned.values()) {
+            QuantOptions.checkProviders(spec, List.of(c.method()), c.backend());
         }
         if (queries < 1) {
             throw new ParameterException(spec.commandLine(), "--queries: must be at least 1, got " + queries);
@@ -149,6 +164,16 @@ public final class EvalCommand implements Callable<Integer> {
             source = g.description();
             plotLabel = "built-in data " + tensors.get(0).tensor().shape();
         }
+        List<Evaluator.Column> columns = new ArrayList<>();
+        configs.forEach(c -> columns.add(Evaluator.Column.of(c)));
+        if (!tuned.isEmpty()) {
+            List<String> names = tensors.stream().map(NamedTensor::name).toList();
+            if (names.stream().noneMatch(tuned::containsKey)) {
+                throw new BadInputException(configFile + " configures " + String.join(", ", tuned.keySet())
+                        + " but the data holds " + String.join(", ", names));
+            }
+            columns.add(new Evaluator.Column(TUNED, t -> tuned.get(t.name())));
+        }
         PrintWriter notes = json ? stderr : stdout;
         AttentionProbe probe = attentionProbe(base);
         if (!quiet() || !json) {
@@ -158,13 +183,18 @@ public final class EvalCommand implements Callable<Integer> {
             }
             notes.println(configs.size() + " configurations x " + tensors.size() + " tensors on backend " + base.backend()
                     + (compare == null ? "" : ", compared with " + compare));
+            if (!tuned.isEmpty()) {
+                notes.println("plus '" + TUNED + "' rows from " + configFile + " for "
+                        + tensors.stream().map(NamedTensor::name).filter(tuned::containsKey).collect(Collectors.joining(", ")));
+            }
             notes.flush();
         }
 
         List<EvalResult> results;
         try (Progress progress = Progress.forTerminal(stderr, quiet())) {
-            progress.start("eval", configs.size() * tensors.size());
-            results = new Evaluator(compare, probe).run(tensors, configs, new Evaluator.Listener() {
+            long tunedRuns = tensors.stream().filter(t -> tuned.containsKey(t.name())).count();
+            progress.start("eval", (int) (configs.size() * tensors.size() + tunedRuns));
+            results = new Evaluator(compare, probe).runColumns(tensors, columns, new Evaluator.Listener() {
                 @Override
                 public void starting(NamedTensor t, QuantizerConfig c) {
                     progress.working(t.name() + " " + MethodLabels.of(c) + " int" + c.quant().bits());

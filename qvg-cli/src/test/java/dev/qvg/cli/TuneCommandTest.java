@@ -55,6 +55,37 @@ class TuneCommandTest {
     }
 
     @Test
+    void evalAddsATunedRowForEachTensorTheFileNames(@TempDir Path dir) throws Exception {
+        Path in = TestData.writeSmall(dir);
+        Path cfg = dir.resolve("k-only.json");
+        QuantizerConfig k = QuantizerConfig.builder().method("prq").stages(2).bits(2).clusters(16).maxIters(20).build();
+        TunedConfigFile.writeConfigs(cfg, Map.of("k", k));
+        CliRun r = CliRun.run("eval", "--input", in.toString(), "--method", "rtn", "--bits", "2", "--config",
+                cfg.toString(), "--format", "json", "--no-plot", "-q");
+        assertEquals(0, r.exit(), r.toString());
+        var rows = r.out().lines().map(l -> {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+        assertEquals(3, rows.size(), r.out()); // rtn for k and v, tuned for k only
+        var tunedRows = rows.stream().filter(n -> n.get("label").asText().equals("tuned")).toList();
+        assertEquals(1, tunedRows.size(), r.out());
+        assertEquals("k", tunedRows.get(0).get("tensor").asText());
+        assertEquals("prq", tunedRows.get(0).get("method").asText());
+        assertEquals(2, tunedRows.get(0).get("stages").asInt());
+        assertEquals(16, tunedRows.get(0).get("clusters").asInt());
+
+        TunedConfigFile.writeConfigs(dir.resolve("other.json"), Map.of("q", k));
+        CliRun none = CliRun.run("eval", "--input", in.toString(), "--method", "rtn", "--config",
+                dir.resolve("other.json").toString(), "--no-plot", "-q");
+        assertEquals(1, none.exit(), none.toString());
+        assertTrue(none.err().contains("configures q but the data holds k, v"), none.toString());
+    }
+
+    @Test
     void anUnreachableTargetExitsOneAfterPrintingTheBestCandidate(@TempDir Path dir) throws Exception {
         Path in = TestData.writeSmall(dir);
         CliRun r = CliRun.run("tune", "--input", in.toString(), "--target-rel-l2", "1e-9", "--search-bits", "2",

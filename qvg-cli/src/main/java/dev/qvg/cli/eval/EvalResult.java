@@ -18,10 +18,20 @@ import java.util.Objects;
  * @param attentionRelL2  relative L2 error of attention outputs when this tensor and its K/V
  *                        partner are both quantized with this configuration (spec section 10),
  *                        or NaN when not measured
+ * @param label           what tables and plots call this row: {@link MethodLabels#of} of the
+ *                        config unless the row belongs to a named column such as {@code tuned}
  */
 public record EvalResult(String tensor, KvRole role, KvShape shape, QuantizerConfig config, ErrorMetrics metrics,
                          BitBudget budget, int[] kmeansIters, double quantizeSeconds, double dequantizeSeconds,
-                         BackendComparison comparison, double attentionRelL2) {
+                         BackendComparison comparison, double attentionRelL2, String label) {
+
+    /** A result labelled by its method ({@link MethodLabels#of}). */
+    public EvalResult(String tensor, KvRole role, KvShape shape, QuantizerConfig config, ErrorMetrics metrics,
+                      BitBudget budget, int[] kmeansIters, double quantizeSeconds, double dequantizeSeconds,
+                      BackendComparison comparison, double attentionRelL2) {
+        this(tensor, role, shape, config, metrics, budget, kmeansIters, quantizeSeconds, dequantizeSeconds, comparison,
+                attentionRelL2, MethodLabels.of(config));
+    }
 
     public EvalResult {
         Objects.requireNonNull(tensor, "tensor");
@@ -30,13 +40,14 @@ public record EvalResult(String tensor, KvRole role, KvShape shape, QuantizerCon
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(label, "label");
         kmeansIters = kmeansIters.clone();
     }
 
     /** This result with the attention-level error of its K/V pair. */
     public EvalResult withAttention(double relL2) {
         return new EvalResult(tensor, role, shape, config, metrics, budget, kmeansIters, quantizeSeconds,
-                dequantizeSeconds, comparison, relL2);
+                dequantizeSeconds, comparison, relL2, label);
     }
 
     public boolean hasAttention() {
@@ -53,8 +64,8 @@ public record EvalResult(String tensor, KvRole role, KvShape shape, QuantizerCon
         return quantizeSeconds + dequantizeSeconds;
     }
 
-    /** Short method label for tables and plots, e.g. {@code prq(2)} or {@code kivi}. */
+    /** Label for tables and plots: the method's ({@code prq(2)}, {@code kivi}) or a column's own ({@code tuned}). */
     public String methodLabel() {
-        return MethodLabels.of(config);
+        return label;
     }
 }

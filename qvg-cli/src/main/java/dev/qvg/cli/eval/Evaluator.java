@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Runs quantizers on tensors and measures what they do: error against the original (spec
@@ -50,19 +51,50 @@ public final class Evaluator {
     }
 
     /**
+     * One column of results: a label and, for each tensor, the configuration to run on it, or
+     * null to leave that tensor out of the column (a tuned file may name only some tensors).
+     */
+    public record Column(String label, Function<NamedTensor, QuantizerConfig> configFor) {
+        public Column {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(configFor, "configFor");
+        }
+
+        /** The same configuration for every tensor, labelled by its method. */
+        public static Column of(QuantizerConfig config) {
+            Objects.requireNonNull(config, "config");
+            return new Column(MethodLabels.of(config), t -> config);
+        }
+    }
+
+    /**
      * Every configuration on every tensor; results are ordered tensors outermost, in the order
      * given. Work runs configuration by configuration, so only one configuration's
      * reconstructions are held at a time (for the attention-level error of K/V pairs).
      */
     public List<EvalResult> run(List<NamedTensor> tensors, List<QuantizerConfig> configs, Listener listener) {
+        return runColumns(tensors, configs.stream().map(Column::of).toList(), listener);
+    }
+
+    /**
+     * As {@link #run} with columns whose configuration may differ from tensor to tensor (a K/V
+     * pair's attention error then uses each tensor's own); a tensor a column leaves out has no
+     * result in it.
+     */
+    public List<EvalResult> runColumns(List<NamedTensor> tensors, List<Column> columns, Listener listener) {
         Objects.requireNonNull(listener, "listener");
         List<KvPairs.Pair> pairs = attention == null ? List.of() : KvPairs.find(tensors);
-        EvalResult[][] grid = new EvalResult[tensors.size()][configs.size()];
-        for (int c = 0; c < configs.size(); c++) {
+        EvalResult[][] grid = new EvalResult[tensors.size()][columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            Column column = columns.get(c);
             float[][] recon = new float[tensors.size()][];
             for (int t = 0; t < tensors.size(); t++) {
-                listener.starting(tensors.get(t), configs.get(c));
-                Evaluated e = evaluateKeeping(tensors.get(t), configs.get(c));
+                QuantizerConfig config = column.configFor().apply(tensors.get(t));
+                if (config == null) {
+                    continue;
+                }
+                listener.starting(tensors.get(t), config);
+                Evaluated e = evaluateKeeping(tensors.get(t), config, column.label());
                 grid[t][c] = e.result;
                 if (!pairs.isEmpty()) {
                     recon[t] = e.reconstruction;
@@ -70,6 +102,9 @@ public final class Evaluator {
                 listener.finished(e.result);
             }
             for (KvPairs.Pair p : pairs) {
+                if (recon[p.keys()] == null || recon[p.values()] == null) {
+                    continue;
+                }
                 KvTensor k = tensors.get(p.keys()).tensor().toBhsd();
                 KvTensor v = tensors.get(p.values()).tensor().toBhsd();
                 double rel = attention.relL2(k, v, KvTensor.wrap(k.shape(), recon[p.keys()]),
@@ -80,20 +115,24 @@ public final class Evaluator {
         }
         List<EvalResult> out = new ArrayList<>();
         for (EvalResult[] row : grid) {
-            out.addAll(Arrays.asList(row));
+            for (EvalResult r : row) {
+                if (r != null) {
+                    out.add(r);
+                }
+            }
         }
         return List.copyOf(out);
     }
 
     /** One tensor with one configuration. */
     public EvalResult evaluate(NamedTensor t, QuantizerConfig config) {
-        return evaluateKeeping(t, config).result;
+        return evaluateKeeping(t, config, MethodLabels.of(config)).result;
     }
 
     private record Evaluated(EvalResult result, float[] reconstruction) {
     }
 
-    private Evaluated evaluateKeeping(NamedTensor t, QuantizerConfig config) {
+    private Evaluated evaluateKeeping(NamedTensor t, QuantizerConfig config, String label) {
         KvTensor x = t.tensor().toBhsd();
         Run first = runOnce(x, t, config);
         ErrorMetrics m = ErrorMetrics.compare(x.data(), first.reconstruction, x.shape().headDim());
@@ -107,7 +146,7 @@ public final class Evaluator {
                     second.quantizeSeconds + second.dequantizeSeconds);
         }
         return new Evaluated(new EvalResult(t.name(), t.role(), x.shape(), config, m, first.budget, first.kmeansIters,
-                first.quantizeSeconds, first.dequantizeSeconds, cmp, Double.NaN), first.reconstruction);
+                first.quantizeSeconds, first.dequantizeSeconds, cmp, Double.NaN, label), first.reconstruction);
     }
 
     private record Run(float[] reconstruction, BitBudget budget, int[] kmeansIters, double quantizeSeconds,

@@ -46,6 +46,7 @@ public final class ResultJson {
         ArrayNode shape = o.putArray("shape");
         shape.add(r.shape().batch()).add(r.shape().heads()).add(r.shape().tokens()).add(r.shape().headDim());
         o.put("method", c.method());
+        o.put("label", r.methodLabel());
         o.put("bits", c.quant().bits());
         o.put("block", c.quant().blockSize());
         o.put("asymmetric", !c.quant().symmetric());
