@@ -30,7 +30,10 @@ class CpuBackendEqualityTest {
     private static final ReferenceBackend REF = new ReferenceBackend();
 
     @BeforeAll
-    static void open() {
+    static void open() throws InterruptedException {
+        // The SIMD block kernels in use where this JVM allows them; the build's simd-off run of the
+        // conformance kit and BlockKernelsFuzzTest cover the scalar ones.
+        Simd.warmUpNow();
         cpu = new CpuBackend(2, Long.MAX_VALUE);
         gemm = new CpuBackend(2, 0);
     }
