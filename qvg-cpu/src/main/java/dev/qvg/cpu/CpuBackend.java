@@ -209,30 +209,12 @@ public final class CpuBackend implements Backend {
     public void decode(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[] out) {
         ensureOpen();
         KernelArgs.checkDequant(blocks, out);
-        if (stages == null) {
-            throw new IllegalArgumentException("stages: must not be null (use an empty list)");
-        }
-        float[][] stageCentroids = new float[stages.size()][];
-        for (int s = 0; s < stages.size(); s++) {
-            ClusterStage st = stages.get(s);
-            stageCentroids[s] = st.centroidsAsFloat();
-            KernelArgs.checkRows(batch, "out", out, st.ids(), stageCentroids[s], st.clusters());
-        }
-        int cols = blocks.cols(), D = batch.dim();
+        float[][] stageCentroids = checkedStages(batch, out, stages);
+        int cols = blocks.cols();
         int rowsPerTask = rowsPerTask(cols);
         boolean vector = vectorDequantize(blocks);
-        if (vector && cols == D && blocks.rows() == batch.rows()) {
-            // Fused: every value dequantized and its centroids added while in registers.
-            int[][] ids = new int[stages.size()][];
-            int[] clusters = new int[stages.size()];
-            for (int s = 0; s < ids.length; s++) {
-                ids[s] = stages.get(s).ids();
-                clusters[s] = stages.get(s).clusters();
-            }
-            pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
-                int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
-                VectorKernelCalls.decodeRows(blocks, out, from, to, batch.tokens(), ids, stageCentroids, clusters);
-            });
+        if (vector && cols == batch.dim() && blocks.rows() == batch.rows()) {
+            fusedDecode(batch, blocks, stages, stageCentroids, out, 0, batch.tokens() * cols);
             return;
         }
         pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
@@ -243,6 +225,56 @@ public final class CpuBackend implements Backend {
                 ClusterStage st = stages.get(s);
                 CentroidUpdate.addElements(batch, out, st.ids(), stageCentroids[s], st.clusters(), (int) e0, (int) e1);
             }
+        });
+    }
+
+    /** In place with the SIMD kernels; otherwise the SPI's default (decode, then copy each slice). */
+    @Override
+    public void decodeInto(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[] out, int offset,
+                           int sliceStride) {
+        ensureOpen();
+        dev.qvg.api.Args.notNull(batch, "batch");
+        KernelArgs.checkDequantInto(blocks, batch.slices(), out, offset, sliceStride);
+        if (vectorDequantize(blocks) && blocks.cols() == batch.dim() && blocks.rows() == batch.rows()) {
+            float[][] stageCentroids = checkedStages(batch, null, stages);
+            fusedDecode(batch, blocks, stages, stageCentroids, out, offset, sliceStride);
+            return;
+        }
+        Backend.super.decodeInto(batch, blocks, stages, out, offset, sliceStride);
+    }
+
+    /** Each stage's centroids as floats, after checking them against the batch (and {@code out}, when given). */
+    private static float[][] checkedStages(SliceBatch batch, float[] out, List<ClusterStage> stages) {
+        if (stages == null) {
+            throw new IllegalArgumentException("stages: must not be null (use an empty list)");
+        }
+        float[][] stageCentroids = new float[stages.size()][];
+        for (int s = 0; s < stages.size(); s++) {
+            ClusterStage st = stages.get(s);
+            stageCentroids[s] = st.centroidsAsFloat();
+            if (out != null) {
+                KernelArgs.checkRows(batch, "out", out, st.ids(), stageCentroids[s], st.clusters());
+            } else {
+                KernelArgs.checkCentroidsAndIds(batch, st.ids(), stageCentroids[s], st.clusters());
+            }
+        }
+        return stageCentroids;
+    }
+
+    /** Fused SIMD decode: every value dequantized and its centroids added while in registers. */
+    private void fusedDecode(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[][] stageCentroids,
+                             float[] out, int offset, int sliceStride) {
+        int[][] ids = new int[stages.size()][];
+        int[] clusters = new int[stages.size()];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = stages.get(s).ids();
+            clusters[s] = stages.get(s).clusters();
+        }
+        int rowsPerTask = rowsPerTask(blocks.cols());
+        pool.run(tasks(blocks.rows(), rowsPerTask), t -> {
+            int from = t * rowsPerTask, to = Math.min(blocks.rows(), from + rowsPerTask);
+            VectorKernelCalls.decodeRows(blocks, out, from, to, batch.tokens(), ids, stageCentroids, clusters,
+                    offset, sliceStride);
         });
     }
 

@@ -391,7 +391,7 @@ final class VectorBlockKernels {
     }
 
     static void dequantizeRows(PackedBlocks p, float[] out, int from, int to) {
-        decodeRows(p, out, from, to, 1, NO_IDS, NO_CENTROIDS, NO_CLUSTERS);
+        decodeRows(p, out, from, to, 1, NO_IDS, NO_CENTROIDS, NO_CLUSTERS, 0, p.cols());
     }
 
     /**
@@ -400,10 +400,12 @@ final class VectorBlockKernels {
      * order, as dequantizing and then adding every stage in turn. Row {@code r} belongs to slice
      * {@code r / tokens}; stage {@code s}'s centroid of it is row
      * {@code (r / tokens) * clusters[s] + ids[s][r]} of {@code centroids[s]}, each of
-     * {@code p.cols()} floats.
+     * {@code p.cols()} floats. Row {@code r} is written at
+     * {@code out[outOffset + (r / tokens) * sliceStride + (r % tokens) * cols]}: consecutive rows
+     * for {@code sliceStride = tokens * cols}, or each slice at its place in a larger history.
      */
     static void decodeRows(PackedBlocks p, float[] out, int from, int to,
-                           int tokens, int[][] ids, float[][] centroids, int[] clusters) {
+                           int tokens, int[][] ids, float[][] centroids, int[] clusters, int outOffset, int sliceStride) {
         BlockQuantConfig c = p.config();
         int cols = p.cols();
         int block = c.blockSize();
@@ -422,6 +424,7 @@ final class VectorBlockKernels {
             for (int s = 0; s < stages; s++) {
                 centroidAt[s] = ((r / tokens) * clusters[s] + ids[s][r]) * cols;
             }
+            int rowOut = outOffset + (r / tokens) * sliceStride + (r % tokens) * cols;
             for (int b = 0; b < blocks; b++) {
                 int si = r * blocks + b;
                 float scale = prec.decode(scales[si]);
@@ -437,7 +440,7 @@ final class VectorBlockKernels {
                     for (int s = 0; s < stages; s++) {
                         v = v.add(FloatVector.fromArray(FLOATS, centroids[s], centroidAt[s] + col0 + i));
                     }
-                    v.intoArray(out, r * cols + col0 + i);
+                    v.intoArray(out, rowOut + col0 + i);
                 }
             }
         }

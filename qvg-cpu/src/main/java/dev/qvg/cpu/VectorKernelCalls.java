@@ -23,7 +23,7 @@ final class VectorKernelCalls {
     private static final MethodType ROWS_QUANTIZE = MethodType.methodType(void.class, float[].class, PackedBlocks.class, int.class, int.class);
     private static final MethodType ROWS_DEQUANTIZE = MethodType.methodType(void.class, PackedBlocks.class, float[].class, int.class, int.class);
     private static final MethodType ROWS_DECODE = MethodType.methodType(void.class, PackedBlocks.class, float[].class, int.class, int.class,
-            int.class, int[][].class, float[][].class, int[].class);
+            int.class, int[][].class, float[][].class, int[].class, int.class, int.class);
 
     // Deliberately not final: see the class comment.
     private static MethodHandle quantizeRows = find("quantizeRows", ROWS_QUANTIZE);
@@ -50,9 +50,9 @@ final class VectorKernelCalls {
     }
 
     static void decodeRows(PackedBlocks p, float[] out, int from, int to,
-                           int tokens, int[][] ids, float[][] centroids, int[] clusters) {
+                           int tokens, int[][] ids, float[][] centroids, int[] clusters, int outOffset, int sliceStride) {
         try {
-            decodeRows.invokeExact(p, out, from, to, tokens, ids, centroids, clusters);
+            decodeRows.invokeExact(p, out, from, to, tokens, ids, centroids, clusters, outOffset, sliceStride);
         } catch (Throwable t) {
             throw unchecked(t, "decode");
         }

@@ -139,7 +139,7 @@ final class VectorWarmup {
             }
             if (VectorBlockKernels.dequantizes(p.config())) {
                 VectorKernelCalls.dequantizeRows(p, out, 0, ROWS);
-                VectorKernelCalls.decodeRows(p, out, 0, ROWS, ROWS, ids, centroids, new int[] {4});
+                VectorKernelCalls.decodeRows(p, out, 0, ROWS, ROWS, ids, centroids, new int[] {4}, 0, ROWS * COLS);
             }
         }
     }

@@ -125,8 +125,8 @@ class VectorBlockKernelsTest {
                     }
                     float[] actual = new float[rows * dim];
                     int split = r.nextInt(rows + 1);
-                    VectorBlockKernels.decodeRows(packed, actual, 0, split, tokens, ids, centroids, clusters);
-                    VectorBlockKernels.decodeRows(packed, actual, split, rows, tokens, ids, centroids, clusters);
+                    VectorBlockKernels.decodeRows(packed, actual, 0, split, tokens, ids, centroids, clusters, 0, tokens * dim);
+                    VectorBlockKernels.decodeRows(packed, actual, split, rows, tokens, ids, centroids, clusters, 0, tokens * dim);
                     assertArrayEquals(expected, actual, cfg + " with " + stages + " stages, " + slices + " slices of " + tokens);
                 }
             }

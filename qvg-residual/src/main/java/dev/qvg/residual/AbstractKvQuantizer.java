@@ -108,6 +108,22 @@ abstract class AbstractKvQuantizer implements Quantizer {
         return KvTensor.wrap(shape, out);
     }
 
+    /**
+     * Straight into {@code out} through {@link Backend#decodeInto} for token-major codes with no
+     * full-precision tail (every SAS/PRQ/RTN span); other layouts take the default copy.
+     */
+    @Override
+    public void dequantizeInto(QuantizedKv q, float[] out, int offset, int sliceStride) {
+        Args.notNull(q, "q");
+        KvShape shape = q.shape();
+        if (q.orientation() != Orientation.TOKEN_MAJOR || q.quantizedTokens() != shape.tokens()) {
+            Quantizer.super.dequantizeInto(q, out, offset, sliceStride);
+            return;
+        }
+        SliceBatch qb = new SliceBatch(shape.slices(), shape.tokens(), shape.headDim());
+        context.backend().decodeInto(qb, q.blocks(), q.stages(), out, offset, sliceStride);
+    }
+
     /** The facts every method records: block quantizer and backend. */
     protected Map<String, String> baseInfo() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -102,6 +102,52 @@ public abstract class BaseCentroidOpsTestCase extends BackendKitTestCase {
         }
     }
 
+    @Test
+    void decodeIntoWritesEachSliceAtItsPlaceAndNothingElse() {
+        Random r = random();
+        List<BlockQuantConfig> configs = new ArrayList<>(List.of(BlockQuantConfig.publishedInt2(),
+                BlockQuantConfig.publishedInt2().withBits(4)));
+        if (spec().supportsInt3()) {
+            configs.add(BlockQuantConfig.publishedInt2().withBits(3).withBlockSize(16));
+        }
+        for (BlockQuantConfig c : configs) {
+            KvShape shape = new KvShape(1, 3, 29, 128);
+            SliceBatch b = shape.sliceBatch();
+            int D = shape.headDim(), perSlice = b.tokens() * D;
+            PackedBlocks blocks = BlockCodec.quantize(Fixtures.Block.GAUSSIAN.make(r, b.rows(), D, c), 0, b.rows(), D, c);
+            float[] cents = new float[b.slices() * 5 * D];
+            Fixtures.fillLogUniform(r, cents, -2, 2);
+            List<ClusterStage> st = List.of(ClusterStage.ofFloatCentroids(b.slices(), b.tokens(), D, 5, cents,
+                    randomIds(r, b.rows(), 5), new int[b.slices()]));
+            QuantizedKv q = new QuantizedKv(shape, KvRole.KEY, "tck", Orientation.TOKEN_MAJOR, shape.tokens(), blocks, st,
+                    new short[0], Map.of());
+            float[] want = ReferenceDecoder.decode(q).data();
+            int offset = 7 * D + 3, stride = perSlice + 11 * D;
+            float[] big = new float[offset + 2 * stride + perSlice + 5];
+            Arrays.fill(big, Float.NaN);
+            backend().decodeInto(b, blocks, st, big, offset, stride);
+            for (int i = 0; i < b.slices(); i++) {
+                Checks.assertSameFloats(Arrays.copyOfRange(want, i * perSlice, (i + 1) * perSlice),
+                        Arrays.copyOfRange(big, offset + i * stride, offset + i * stride + perSlice), D,
+                        "decodeInto slice " + i + " " + BaseBlockQuantTestCase.label(c));
+            }
+            for (int k = 0; k < big.length; k++) {
+                int rel = k - offset;
+                boolean inSlice = rel >= 0 && rel % stride < perSlice && rel / stride < b.slices();
+                if (!inSlice && !Float.isNaN(big[k])) {
+                    org.junit.jupiter.api.Assertions.fail("decodeInto wrote outside the slices, at " + k);
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> backend().decodeInto(b, blocks, st, big, -1, stride), "negative offset");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> backend().decodeInto(b, blocks, st, big, 0, perSlice - 1), "overlapping slices");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> backend().decodeInto(b, blocks, st, new float[offset + 2 * stride + perSlice - 1], offset, stride),
+                    "too short");
+        }
+    }
+
     private void checkDecode(Random r, BlockQuantConfig c, KvShape shape, int stages) {
         SliceBatch b = shape.sliceBatch();
         int D = shape.headDim();

@@ -36,6 +36,11 @@ public final class KernelArgs {
     /** For subtract/accumulate: a row array, ids in range, centroids of the right size. */
     public static void checkRows(SliceBatch b, String rowsName, float[] rows, int[] ids, float[] centroids, int clusters) {
         b.requireLength(rowsName, rows, b.dim());
+        checkCentroidsAndIds(b, ids, centroids, clusters);
+    }
+
+    /** The centroid and id checks of {@link #checkRows}, for a caller whose rows are checked otherwise. */
+    public static void checkCentroidsAndIds(SliceBatch b, int[] ids, float[] centroids, int clusters) {
         b.requireCentroids("centroids", centroids, clusters);
         b.requireIds("ids", ids);
         checkIdRange(b, ids, clusters, null);
@@ -83,6 +88,34 @@ public final class KernelArgs {
         if (out == null || out.length != (long) blocks.rows() * blocks.cols()) {
             throw new IllegalArgumentException("out: expected " + (long) blocks.rows() * blocks.cols() + " floats, got "
                     + (out == null ? "null" : out.length));
+        }
+    }
+
+    /**
+     * Checks a strided destination for {@code blocks}' {@code slices} slices of {@code tokens}
+     * rows: slice {@code i} goes to {@code out[offset + i * sliceStride ...]}, {@code tokens * cols}
+     * floats, and the slices must not overlap.
+     */
+    public static void checkDequantInto(dev.qvg.api.quant.PackedBlocks blocks, int slices, float[] out, int offset,
+                                        int sliceStride) {
+        if (blocks == null) {
+            throw new IllegalArgumentException("blocks: must not be null");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("out: must not be null");
+        }
+        if (slices <= 0 || blocks.rows() % slices != 0) {
+            throw new IllegalArgumentException("slices: " + slices + " does not divide the " + blocks.rows() + " rows");
+        }
+        long perSlice = (long) (blocks.rows() / slices) * blocks.cols();
+        if (offset < 0 || (slices > 1 && sliceStride < perSlice)) {
+            throw new IllegalArgumentException("out: offset " + offset + " and slice stride " + sliceStride
+                    + " must be non-negative and leave " + perSlice + " floats per slice");
+        }
+        long end = offset + (long) (slices - 1) * sliceStride + perSlice;
+        if (end > out.length) {
+            throw new IllegalArgumentException("out: expected at least " + end + " floats for offset " + offset
+                    + " and slice stride " + sliceStride + ", got " + out.length);
         }
     }
 }

@@ -74,6 +74,25 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * {@link #decode} into part of a larger array: slice {@code i} of {@code batch} goes to
+     * {@code out[offset + i * sliceStride ...]} ({@code tokens * dim} floats each) and nothing else
+     * of {@code out} is written. A cache decodes each span straight into the history it returns
+     * this way. The default decodes into a new array and copies; a backend that can write in place
+     * overrides it. Bad arguments: see {@link dev.qvg.api.reference.KernelArgs#checkDequantInto}.
+     */
+    default void decodeInto(SliceBatch batch, PackedBlocks blocks, List<ClusterStage> stages, float[] out, int offset,
+                            int sliceStride) {
+        dev.qvg.api.Args.notNull(batch, "batch");
+        dev.qvg.api.reference.KernelArgs.checkDequantInto(blocks, batch.slices(), out, offset, sliceStride);
+        float[] all = new float[batch.numel()];
+        decode(batch, blocks, stages, all);
+        int perSlice = batch.tokens() * batch.dim();
+        for (int i = 0; i < batch.slices(); i++) {
+            System.arraycopy(all, i * perSlice, out, offset + i * sliceStride, perSlice);
+        }
+    }
+
     /** Releases device resources. Idempotent. */
     @Override
     default void close() {

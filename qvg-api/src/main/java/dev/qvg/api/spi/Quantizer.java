@@ -36,6 +36,30 @@ public interface Quantizer {
     /** The BHSD float32 reconstruction. */
     KvTensor dequantize(QuantizedKv q);
 
+    /**
+     * The BHSD reconstruction written into part of a larger array: slice {@code i} (of
+     * {@code batch * heads}) goes to {@code out[offset + i * sliceStride ...]}, {@code tokens * headDim}
+     * floats, the same values {@link #dequantize} gives; nothing else of {@code out} is written.
+     * The default dequantizes and copies; a method that can decode in place overrides it.
+     *
+     * @throws IllegalArgumentException if the slices do not fit in {@code out} or overlap
+     */
+    default void dequantizeInto(QuantizedKv q, float[] out, int offset, int sliceStride) {
+        dev.qvg.api.Args.notNull(q, "q");
+        dev.qvg.api.Args.notNull(out, "out");
+        KvShape shape = q.shape();
+        int slices = shape.slices(), perSlice = shape.tokens() * shape.headDim();
+        long end = offset + (long) (slices - 1) * sliceStride + perSlice;
+        if (offset < 0 || (slices > 1 && sliceStride < perSlice) || end > out.length) {
+            throw new IllegalArgumentException("out: " + slices + " slices of " + perSlice + " floats at offset " + offset
+                    + " with stride " + sliceStride + " do not fit in " + out.length + " floats without overlapping");
+        }
+        float[] all = dequantize(q).toBhsd().data();
+        for (int i = 0; i < slices; i++) {
+            System.arraycopy(all, i * perSlice, out, offset + i * sliceStride, perSlice);
+        }
+    }
+
     /** The exact storage {@link #quantize} will produce for this shape, without running it. */
     BitBudget budget(KvShape shape, KvRole role);
 }

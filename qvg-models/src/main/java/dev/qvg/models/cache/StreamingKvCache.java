@@ -372,6 +372,16 @@ public final class StreamingKvCache {
                 }
             } else {
                 Span sp = s.spanOf[c];
+                int spanFrom = sp.startChunk() * T, spanTo = sp.endChunk() * T;
+                if (spanFrom >= fromToken && spanTo <= toToken) {
+                    // The whole span is wanted: decode it in place, each slice at its row of out.
+                    if (decoded.put(sp, IN_PLACE) == null) {
+                        synchronized (quantizer) {
+                            sp.quantizer().dequantizeInto(sp.data(), out, (spanFrom - fromToken) * D, len * D);
+                        }
+                    }
+                    continue;
+                }
                 float[] dec = decoded.computeIfAbsent(sp, this::decode);
                 int spanTokens = (sp.endChunk() - sp.startChunk()) * T, off = a - sp.startChunk() * T;
                 for (int i = 0; i < shape.slices(); i++) {
@@ -381,6 +391,9 @@ public final class StreamingKvCache {
         }
         return KvTensor.wrap(shape.kvShape(len), out);
     }
+
+    /** Marks a span decoded straight into the output of {@link #read}. */
+    private static final float[] IN_PLACE = new float[0];
 
     private float[] decode(Span sp) {
         synchronized (quantizer) {
