@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
+@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
+        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
 public class CompressBenchmark {
 
     @Param({"cpu"})

@@ -53,18 +53,24 @@ final class Targets {
                                 ms / FAISS_MS_PER_ITER)));
             }
             for (String key : List.of("BlockCodecBenchmark.quantizePack", "BlockCodecBenchmark.unpackDequant")) {
-                Figure best = null;
+                // Every measured size at the most threads must reach the target, not just the best one.
+                int threads = a.figures().stream().filter(f -> f.spec().key().equals(key) && f.backend().equals(backend))
+                        .mapToInt(Figure::threads).max().orElse(0);
+                Figure worst = null, best = null;
                 for (Figure f : a.figures()) {
-                    if (f.spec().key().equals(key) && f.backend().equals(backend)
-                            && (best == null || f.fraction() > best.fraction())) {
-                        best = f;
+                    if (!f.spec().key().equals(key) || !f.backend().equals(backend) || f.threads() != threads
+                            || !Double.isFinite(f.fraction())) {
+                        continue;
                     }
+                    worst = worst == null || f.fraction() < worst.fraction() ? f : worst;
+                    best = best == null || f.fraction() > best.fraction() ? f : best;
                 }
-                if (best != null && Double.isFinite(best.fraction())) {
-                    md.append(String.format(Locale.ROOT, "| issue 4: %s (%s) at %.0f%% of copy bandwidth or more | "
-                            + "best %s (S=%d, %d threads) | %s |\n", best.spec().title(), backend, CODEC_TARGET * 100,
-                            Fmt.percent(best.fraction()), best.s(), best.threads(),
-                            best.fraction() >= CODEC_TARGET ? "met" : "not met"));
+                if (worst != null) {
+                    md.append(String.format(Locale.ROOT, "| issue 4: %s (%s, %d threads) at %.0f%% of copy bandwidth or "
+                            + "more at every measured S | %s (S=%d) to %s (S=%d) | %s |\n", worst.spec().title(), backend,
+                            threads, CODEC_TARGET * 100, Fmt.percent(worst.fraction()), worst.s(),
+                            Fmt.percent(best.fraction()), best.s(),
+                            worst.fraction() >= CODEC_TARGET ? "met" : "not met at S=" + worst.s()));
                 }
             }
         }
