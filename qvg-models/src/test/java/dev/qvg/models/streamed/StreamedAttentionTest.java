@@ -185,13 +185,19 @@ class StreamedAttentionTest {
         assertEquals(List.of(), problems);
     }
 
+    /** Two heads of 64 dims, chunks of 64 tokens, spans of four chunks after one BF16 sink chunk. */
+    private static final CacheShape CACHE_SHAPE = new CacheShape(1, 2, 64, 64, 16);
+
+    private static StreamingKvCache cache(KvRole role) {
+        CachePolicy policy = CachePolicy.reference().withQuantFactor(4).withSinkChunks(1);
+        return new StreamingKvCache(CACHE_SHAPE, policy, SpanQuantizer.reseeding(SMALL), role, 0, 7);
+    }
+
     @Test
     void readsAStreamingCacheSpanBySpan() {
-        int T = 64, chunks = 10;
-        CacheShape shape = new CacheShape(1, 2, 64, T, 16);
-        CachePolicy policy = CachePolicy.reference().withQuantFactor(4).withSinkChunks(1);
-        StreamingKvCache kc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.KEY, 0, 7);
-        StreamingKvCache vc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.VALUE, 0, 7);
+        int T = CACHE_SHAPE.tokensPerChunk(), chunks = 10;
+        CacheShape shape = CACHE_SHAPE;
+        StreamingKvCache kc = cache(KvRole.KEY), vc = cache(KvRole.VALUE);
         KvTensor k = Data.keys(shape.kvShape(chunks * T), 11), v = Data.keys(shape.kvShape(chunks * T), 12);
         for (int c = 0; c < chunks; c++) {
             kc.write(c * T, k.tokenRange(c * T, (c + 1) * T));
@@ -222,11 +228,9 @@ class StreamedAttentionTest {
      */
     @Test
     void aSpanSplitByEvictionIsReadAsSeparateRuns() {
-        int T = 64, chunks = 9;
-        CacheShape shape = new CacheShape(1, 2, 64, T, 16);
-        CachePolicy policy = CachePolicy.reference().withQuantFactor(4).withSinkChunks(1);
-        StreamingKvCache kc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.KEY, 0, 7);
-        StreamingKvCache vc = new StreamingKvCache(shape, policy, SpanQuantizer.reseeding(SMALL), KvRole.VALUE, 0, 7);
+        int T = CACHE_SHAPE.tokensPerChunk(), chunks = 9;
+        CacheShape shape = CACHE_SHAPE;
+        StreamingKvCache kc = cache(KvRole.KEY), vc = cache(KvRole.VALUE);
         KvTensor k = Data.keys(shape.kvShape(chunks * T), 21), v = Data.keys(shape.kvShape(chunks * T), 22);
         kc.write(0, k);
         vc.write(0, v);
