@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * JIT needs to compile the calls into vector instructions.
  *
  * <p>Quantize: a block's scale (and zero point) come from a vector abs-max (min/max) and the
- * reference's scalar formulas. Codes need no division: {@link DivisionThresholds} turns
+ * reference's scalar formulas. INT4 codes use the reference's division, rounded exactly (see
+ * int4Codes) and packed two per byte (packPairs). INT2 codes need no division: {@link DivisionThresholds} turns
  * {@code fl(x / scale) >= k + 0.5} into {@code x >= T_k}, and a code is a count of comparisons,
  * each the sign bit of a subtraction as in {@link BlockKernels}. Packing four codes per byte
  * (first value in the high bits) works on four vectors at once: lane {@code l} of the four
@@ -32,8 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Blocks with a non-finite or zero scale go to {@link BlockKernels#quantizeBlock} unchanged.
  *
  * <p>Dequantize (INT2 and INT4): each vector's codes are one broadcast word of packed bytes
- * shifted per lane, masked, offset, converted and multiplied by the scale (then the zero point added, two roundings
- * as the reference's table), which are the reference's own float operations.
+ * shifted per lane, masked, offset, converted and multiplied by the scale (then the zero point
+ * added: two roundings, as the reference's table), which are the reference's own float operations.
+ * The calls go through {@link VectorKernelCalls}, never directly: see there why.
  */
 final class VectorBlockKernels {
 
