@@ -107,7 +107,17 @@ public final class KernelArgs {
         if (slices <= 0 || blocks.rows() % slices != 0) {
             throw new IllegalArgumentException("slices: " + slices + " does not divide the " + blocks.rows() + " rows");
         }
-        long perSlice = (long) (blocks.rows() / slices) * blocks.cols();
+        checkSlicesFit(slices, (long) (blocks.rows() / slices) * blocks.cols(), out, offset, sliceStride);
+    }
+
+    /**
+     * {@code slices} runs of {@code perSlice} floats at {@code out[offset + i * sliceStride]} fit in
+     * {@code out} without overlapping; the shared check of every strided decode.
+     */
+    public static void checkSlicesFit(int slices, long perSlice, float[] out, int offset, int sliceStride) {
+        if (out == null) {
+            throw new IllegalArgumentException("out: must not be null");
+        }
         if (offset < 0 || (slices > 1 && sliceStride < perSlice)) {
             throw new IllegalArgumentException("out: offset " + offset + " and slice stride " + sliceStride
                     + " must be non-negative and leave " + perSlice + " floats per slice");

@@ -46,14 +46,9 @@ public interface Quantizer {
      */
     default void dequantizeInto(QuantizedKv q, float[] out, int offset, int sliceStride) {
         dev.qvg.api.Args.notNull(q, "q");
-        dev.qvg.api.Args.notNull(out, "out");
         KvShape shape = q.shape();
         int slices = shape.slices(), perSlice = shape.tokens() * shape.headDim();
-        long end = offset + (long) (slices - 1) * sliceStride + perSlice;
-        if (offset < 0 || (slices > 1 && sliceStride < perSlice) || end > out.length) {
-            throw new IllegalArgumentException("out: " + slices + " slices of " + perSlice + " floats at offset " + offset
-                    + " with stride " + sliceStride + " do not fit in " + out.length + " floats without overlapping");
-        }
+        dev.qvg.api.reference.KernelArgs.checkSlicesFit(slices, perSlice, out, offset, sliceStride);
         float[] all = dequantize(q).toBhsd().data();
         for (int i = 0; i < slices; i++) {
             System.arraycopy(all, i * perSlice, out, offset + i * sliceStride, perSlice);
