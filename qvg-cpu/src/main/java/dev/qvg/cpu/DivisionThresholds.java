@@ -59,4 +59,17 @@ final class DivisionThresholds {
         // bits plus one (0 becomes the smallest subnormal), without Math.nextUp's special cases.
         return Float.intBitsToFloat(Float.floatToRawIntBits(f) + ((double) f < bound ? 1 : 0));
     }
+
+    /**
+     * {@link #atLeast(float, float) atLeast(scale, 0.5f)} for {@code scale >= 2^-125} (every
+     * block scale is, being at least {@code MIN_SCALE}): exactly {@code scale / 2}, so a vector of
+     * scales gives its thresholds in one multiply. Why: {@code scale / 2 = m * 2^e},
+     * {@code 1 <= m < 2}, is then a normal float, and the bound is {@code scale / 2 - m * 2^(e-25)};
+     * the float below {@code scale / 2} is {@code 2^(e-23)} away ({@code 2^(e-24)} when
+     * {@code m = 1}), further than {@code m * 2^(e-25) < 2^(e-24)}: no float lies in between.
+     * (Below {@code 2^-125} the halving itself may round, and the claim fails.)
+     */
+    static float half(float scale) {
+        return scale * 0.5f;
+    }
 }

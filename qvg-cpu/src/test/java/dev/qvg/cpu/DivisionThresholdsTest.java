@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qvg.api.config.BlockQuantConfig;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,20 @@ class DivisionThresholdsTest {
             assertEquals(far / s >= t, far >= threshold, "s=" + s + " t=" + t + " d=" + far);
         }
         assertTrue(checked >= 300_000);
+    }
+
+    @Test
+    void theHalfThresholdOfANormalScaleIsHalfTheScale() {
+        assertTrue(BlockQuantConfig.MIN_SCALE >= 0x1p-125f, "every block scale is in the range where this holds");
+        SplittableRandom r = new SplittableRandom(12L);
+        for (int exp = -125; exp <= 127; exp++) {
+            for (int rep = 0; rep < 200; rep++) {
+                // Every exponent, with random significands and the two extremes of each binade.
+                int mantissa = rep == 0 ? 0 : rep == 1 ? 0x7FFFFF : r.nextInt(1 << 23);
+                float s = Float.intBitsToFloat((exp + 127) << 23 | mantissa);
+                assertEquals(DivisionThresholds.atLeast(s, 0.5f), DivisionThresholds.half(s), "s=" + s);
+            }
+        }
     }
 
     @Test

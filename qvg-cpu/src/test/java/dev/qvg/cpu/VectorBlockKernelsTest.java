@@ -8,6 +8,7 @@ import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.ScalePrecision;
 import dev.qvg.api.quant.BlockCodec;
 import dev.qvg.api.quant.PackedBlocks;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,33 @@ class VectorBlockKernelsTest {
                         x[i] = r.nextInt(4) == 0 ? specials[r.nextInt(pool)] : (r.nextBoolean() ? 0f : -0f);
                     }
                     check(x, 2, 128, cfg, r, cfg + " rep " + rep);
+                }
+            }
+        }
+        }
+    }
+
+    @Test
+    void aFewNonFiniteBlocksAmongManyOrdinaryOnesMatchTheReference() {
+        // Enough blocks that the quantizer's per-vector-of-blocks passes run, with a special value
+        // in a few blocks only: some groups of blocks are clean, some hold one bad block.
+        Random r = new Random(6L);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, 0f};
+        for (int bits : new int[] {2, 4}) {
+        for (boolean sym : new boolean[] {true, false}) {
+            for (ScalePrecision p : ScalePrecision.values()) {
+                BlockQuantConfig cfg = new BlockQuantConfig(bits, 64, sym, p);
+                for (int rep = 0; rep < 20; rep++) {
+                    int rows = 20 + r.nextInt(60), cols = 64 * (1 + r.nextInt(4));
+                    float[] x = BlockKernelsFuzzTest.data(r, rows, cols, cfg);
+                    for (int hit = r.nextInt(4); hit > 0; hit--) {
+                        x[r.nextInt(x.length)] = specials[r.nextInt(specials.length)];
+                    }
+                    if (rep % 5 == 0) {
+                        int blockAt = 64 * r.nextInt(x.length / 64);
+                        Arrays.fill(x, blockAt, blockAt + 64, 0f); // an all-zero block
+                    }
+                    check(x, rows, cols, cfg, r, cfg + " rep " + rep);
                 }
             }
         }
