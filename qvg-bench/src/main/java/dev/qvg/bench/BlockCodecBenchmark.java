@@ -10,7 +10,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -33,9 +32,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
-        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
-public class BlockCodecBenchmark {
+public class BlockCodecBenchmark extends ForkedBenchmark {
 
     @Param({"cpu"})
     public String backend;

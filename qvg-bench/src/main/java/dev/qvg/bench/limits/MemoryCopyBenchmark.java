@@ -1,6 +1,6 @@
 package dev.qvg.bench.limits;
 
-import dev.qvg.bench.BenchShapes;
+import dev.qvg.bench.ForkedBenchmark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -10,7 +10,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -29,9 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
-        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
-public class MemoryCopyBenchmark {
+public class MemoryCopyBenchmark extends ForkedBenchmark {
 
     /** Bytes of the source array: 128 MiB, well beyond any cache of this machine. */
     public static final int BYTES = 128 << 20;

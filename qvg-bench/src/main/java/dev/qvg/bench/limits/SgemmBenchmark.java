@@ -2,13 +2,13 @@ package dev.qvg.bench.limits;
 
 import dev.qvg.bench.BenchData;
 import dev.qvg.bench.BenchShapes;
+import dev.qvg.bench.ForkedBenchmark;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -27,9 +27,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
-        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
-public class SgemmBenchmark {
+public class SgemmBenchmark extends ForkedBenchmark {
 
     @Param({"4096", "16384", "65536"})
     public int S;

@@ -5,10 +5,10 @@ import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.bench.BenchBackends;
 import dev.qvg.bench.BenchShapes;
+import dev.qvg.bench.ForkedBenchmark;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -27,9 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
-        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
-public class CacheReadBenchmark {
+public class CacheReadBenchmark extends ForkedBenchmark {
 
     @Param({"cpu"})
     public String backend;
@@ -42,11 +40,13 @@ public class CacheReadBenchmark {
 
     private Backend impl;
     private HistoryFixture history;
+    private float[] buffer;
 
     @Setup(Level.Trial)
     public void setUp() {
         impl = BenchBackends.create(backend, threads);
         history = HistoryFixture.build(impl, S, KvRole.KEY, 51L);
+        buffer = new float[history.quantized.shape().slices() * S * BenchShapes.D];
     }
 
     @TearDown(Level.Trial)
@@ -57,6 +57,13 @@ public class CacheReadBenchmark {
     @Benchmark
     public KvTensor readQuantized() {
         return history.quantized.read(0, S);
+    }
+
+    /** The same read into a buffer the caller keeps: no allocation and no zeroing per read. */
+    @Benchmark
+    public float[] readQuantizedInto() {
+        history.quantized.readInto(0, S, buffer, 0, S * BenchShapes.D);
+        return buffer;
     }
 
     @Benchmark

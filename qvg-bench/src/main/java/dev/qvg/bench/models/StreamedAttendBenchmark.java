@@ -7,6 +7,7 @@ import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.bench.BenchBackends;
 import dev.qvg.bench.BenchData;
 import dev.qvg.bench.BenchShapes;
+import dev.qvg.bench.ForkedBenchmark;
 import dev.qvg.models.attention.Attention;
 import dev.qvg.models.attention.AttentionMask;
 import dev.qvg.models.streamed.CacheHistory;
@@ -14,7 +15,6 @@ import dev.qvg.models.streamed.StreamedAttention;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -41,9 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchShapes.FORK_HEAP, BenchShapes.FORK_HEAP_MIN, BenchShapes.FORK_PRETOUCH,
-        BenchShapes.FORK_QUIET_ND4J, BenchShapes.FORK_VECTOR_API})
-public class StreamedAttendBenchmark {
+public class StreamedAttendBenchmark extends ForkedBenchmark {
 
     public static final int QUERIES = BenchShapes.ATTENTION_QUERIES;
 

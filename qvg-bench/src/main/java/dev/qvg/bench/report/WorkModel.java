@@ -58,9 +58,12 @@ public final class WorkModel {
                 r -> compressWork(r, BenchShapes.PRQ_STAGES), "k-means dominates: see the k-means iteration's "
                 + "figure; each stage adds a subtraction pass"));
         add(new KernelSpec("CacheReadBenchmark.readQuantized", "cache read, quantized history (qvg-models)",
-                Bound.MEMORY, r -> readQuantizedWork(r), "each span is decoded by the method (Backend.decode: "
-                + "per-value unpacking, see decode) into a freshly allocated float array that the cache then copies "
-                + "into the output: an extra allocation and pass over the output per span"));
+                Bound.MEMORY, r -> readQuantizedWork(r), "each span is decoded in place (Quantizer.dequantizeInto, "
+                + "the fused decode), but every read allocates its result, which the JVM zeroes first: one more "
+                + "pass over the output (see the readInto row)"));
+        add(new KernelSpec("CacheReadBenchmark.readQuantizedInto", "cache read into a kept buffer, quantized history "
+                + "(qvg-models)", Bound.MEMORY, r -> readQuantizedWork(r), "as the read above, into the caller's "
+                + "array: no allocation, no zeroing"));
         add(new KernelSpec("CacheReadBenchmark.readBf16", "cache read, BF16 history (qvg-models)", Bound.MEMORY,
                 r -> new Work(6.0 * r.intParam("S") * D, 0, r.intParam("S")), "BF16 is widened to float32 one "
                 + "value at a time in Java"));

@@ -31,7 +31,11 @@ class ModelBenchmarksTest {
         b.setUp();
         KvTensor q = b.readQuantized();
         KvTensor bf = b.readBf16();
+        float[] into = b.readQuantizedInto().clone();
+        float[] again = b.readQuantizedInto();
         b.tearDown();
+        assertArrayEquals(q.data(), into, "readInto gives the read's values");
+        assertArrayEquals(q.data(), again, "and the same again into the same buffer");
         assertArrayEquals(new int[] {1, 1, S, BenchShapes.D},
                 new int[] {q.shape().batch(), q.shape().heads(), q.shape().tokens(), q.shape().headDim()});
         float[] data = BenchData.videoLike(S, BenchShapes.D, 51L);

@@ -4,6 +4,7 @@ import dev.qvg.api.config.Seeds;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.reference.KernelArgs;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.tensor.Bf16;
 import dev.qvg.api.tensor.KvRole;
@@ -342,30 +343,38 @@ public final class StreamingKvCache {
      * @throws IllegalStateException when a token of the range was never written
      */
     public KvTensor read(int fromToken, int toToken) {
-        if (fromToken < 0 || toToken > shape.capacityTokens() || fromToken >= toToken) {
-            throw new IllegalArgumentException(name + ": read range [" + fromToken + ", " + toToken
-                    + ") is empty or outside 0.." + shape.capacityTokens());
-        }
-        Snapshot s = snapshot;
+        checkReadable(fromToken, toToken);
+        int len = toToken - fromToken;
+        float[] out = new float[shape.slices() * len * shape.headDim()];
+        readInto(fromToken, toToken, out, 0, len * shape.headDim());
+        return KvTensor.wrap(shape.kvShape(len), out);
+    }
+
+    /**
+     * {@link #read} into a caller's array, for callers that read every step and keep their buffer
+     * (no allocation, no zeroing), or that place several ranges side by side: slice {@code i}'s
+     * {@code (toToken - fromToken) * headDim} values go to {@code out[offset + i * sliceStride]}
+     * onwards, and nothing else in {@code out} is written. Every check runs before the first
+     * write, so a failed call leaves {@code out} as it was.
+     *
+     * @throws IllegalArgumentException when the range is empty or outside the cache, or the slices
+     *         do not fit in {@code out} at that offset and stride
+     * @throws EvictedRangeException when a token of the range was evicted
+     * @throws IllegalStateException when a token of the range was never written
+     */
+    public void readInto(int fromToken, int toToken, float[] out, int offset, int sliceStride) {
+        Snapshot s = checkReadable(fromToken, toToken);
         int T = shape.tokensPerChunk(), D = shape.headDim(), len = toToken - fromToken;
+        KernelArgs.checkSlicesFit(shape.slices(), (long) len * D, out, offset, sliceStride);
         int sc = fromToken / T, ec = (toToken + T - 1) / T;
-        for (int c = sc; c < ec; c++) {
-            if (s.states[c] == ChunkState.EVICTED) {
-                throw new EvictedRangeException(name, Math.max(fromToken, c * T), Math.min(toToken, (c + 1) * T));
-            }
-            if (s.states[c] == ChunkState.EMPTY) {
-                throw new IllegalStateException(name + ": tokens [" + Math.max(fromToken, c * T) + ", "
-                        + Math.min(toToken, (c + 1) * T) + ") (chunk " + c + ") were never written");
-            }
-        }
-        float[] out = new float[shape.slices() * len * D];
         Map<Span, float[]> decoded = new IdentityHashMap<>();
         for (int c = sc; c < ec; c++) {
             int a = Math.max(fromToken, c * T), b = Math.min(toToken, (c + 1) * T);
+            int at = offset + (a - fromToken) * D;
             if (s.states[c] == ChunkState.BF16) {
                 short[] chunk = s.bf16[c];
                 for (int i = 0; i < shape.slices(); i++) {
-                    int from = (i * T + (a - c * T)) * D, to = (i * len + (a - fromToken)) * D;
+                    int from = (i * T + (a - c * T)) * D, to = at + i * sliceStride;
                     for (int k = 0; k < (b - a) * D; k++) {
                         out[to + k] = Bf16.toFloat(chunk[from + k]);
                     }
@@ -377,7 +386,7 @@ public final class StreamingKvCache {
                     // The whole span is wanted: decode it in place, each slice at its row of out.
                     if (decoded.put(sp, IN_PLACE) == null) {
                         synchronized (quantizer) {
-                            sp.quantizer().dequantizeInto(sp.data(), out, (spanFrom - fromToken) * D, len * D);
+                            sp.quantizer().dequantizeInto(sp.data(), out, offset + (spanFrom - fromToken) * D, sliceStride);
                         }
                     }
                     continue;
@@ -385,11 +394,30 @@ public final class StreamingKvCache {
                 float[] dec = decoded.computeIfAbsent(sp, this::decode);
                 int spanTokens = (sp.endChunk() - sp.startChunk()) * T, off = a - sp.startChunk() * T;
                 for (int i = 0; i < shape.slices(); i++) {
-                    System.arraycopy(dec, (i * spanTokens + off) * D, out, (i * len + (a - fromToken)) * D, (b - a) * D);
+                    System.arraycopy(dec, (i * spanTokens + off) * D, out, at + i * sliceStride, (b - a) * D);
                 }
             }
         }
-        return KvTensor.wrap(shape.kvShape(len), out);
+    }
+
+    /** The snapshot to read {@code [fromToken, toToken)} from, once every token of it is readable. */
+    private Snapshot checkReadable(int fromToken, int toToken) {
+        if (fromToken < 0 || toToken > shape.capacityTokens() || fromToken >= toToken) {
+            throw new IllegalArgumentException(name + ": read range [" + fromToken + ", " + toToken
+                    + ") is empty or outside 0.." + shape.capacityTokens());
+        }
+        Snapshot s = snapshot;
+        int T = shape.tokensPerChunk();
+        for (int c = fromToken / T, ec = (toToken + T - 1) / T; c < ec; c++) {
+            if (s.states[c] == ChunkState.EVICTED) {
+                throw new EvictedRangeException(name, Math.max(fromToken, c * T), Math.min(toToken, (c + 1) * T));
+            }
+            if (s.states[c] == ChunkState.EMPTY) {
+                throw new IllegalStateException(name + ": tokens [" + Math.max(fromToken, c * T) + ", "
+                        + Math.min(toToken, (c + 1) * T) + ") (chunk " + c + ") were never written");
+            }
+        }
+        return s;
     }
 
     /** Marks a span decoded straight into the output of {@link #read}. */

@@ -246,8 +246,8 @@ public final class TinyVideoModel {
                 // Sink and window are not contiguous: every key read is in the query's chunk or an
                 // earlier one, so the chunk mask lets a query see all of them.
                 int sinkEnd = sinkChunks * cfg.tokensPerChunk(), from = windowFrom * cfg.tokensPerChunk();
-                KvTensor keys = concat(kc.read(0, sinkEnd), kc.read(from, end));
-                KvTensor vals = concat(vc.read(0, sinkEnd), vc.read(from, end));
+                KvTensor keys = sinkAndWindow(kc, sinkEnd, from, end);
+                KvTensor vals = sinkAndWindow(vc, sinkEnd, from, end);
                 o = Attention.sdpa(toHeads(q, S), keys, vals, AttentionMask.none());
             }
             float[] att = matmul(fromHeads(o, S), 0, S, d, L.wo, d);
@@ -266,14 +266,12 @@ public final class TinyVideoModel {
         return rmsNorm(h, S, d);
     }
 
-    /** Tokens of {@code a} then {@code b}, per head (both BHSD, batch 1). */
-    private KvTensor concat(KvTensor a, KvTensor b) {
-        int Sa = a.shape().tokens(), Sb = b.shape().tokens(), S = Sa + Sb;
+    /** Tokens {@code [0, sinkEnd)} then {@code [from, end)} of {@code c}, per head (BHSD, batch 1), read side by side. */
+    private KvTensor sinkAndWindow(StreamingKvCache c, int sinkEnd, int from, int end) {
+        int S = sinkEnd + end - from;
         float[] o = new float[H * S * Dh];
-        for (int h = 0; h < H; h++) {
-            System.arraycopy(a.data(), h * Sa * Dh, o, h * S * Dh, Sa * Dh);
-            System.arraycopy(b.data(), h * Sb * Dh, o, (h * S + Sa) * Dh, Sb * Dh);
-        }
+        c.readInto(0, sinkEnd, o, 0, S * Dh);
+        c.readInto(from, end, o, sinkEnd * Dh, S * Dh);
         return KvTensor.wrap(new KvShape(1, H, S, Dh), o);
     }
 

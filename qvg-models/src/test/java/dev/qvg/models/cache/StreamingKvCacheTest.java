@@ -15,6 +15,7 @@ import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.models.testing.Data;
 import dev.qvg.models.testing.HandRtnQuantizer;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +144,44 @@ class StreamingKvCacheTest {
         assertArrayEquals(back.tokenRange(3, 11).data(), part.data());
         // Quantization changed something (not a pass-through).
         assertNotEquals(Bf16.round(all.get(0, 0, T, 0)), back.get(0, 0, T, 0));
+    }
+
+    @Test
+    void readIntoPlacesEachSliceAtItsStrideAndTouchesNothingElse() {
+        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        StreamingKvCache c = rtnCache(new CachePolicy(2, 0, 1), q);
+        c.append(0, chunkData(6, 42));
+        assertEquals("BQQQQB......", render(c));
+        int D = 64, slices = 2;
+        // Ranges that cover whole spans (decoded in place), cut spans, and bf16 chunks.
+        int[][] ranges = {{0, 6 * T}, {3, 11}, {T, 3 * T}, {2 * T + 1, 6 * T - 1}, {5 * T, 6 * T}};
+        for (int[] r : ranges) {
+            int len = r[1] - r[0];
+            float[] expected = c.read(r[0], r[1]).data();
+            // Two ranges side by side in one buffer per slice, with a gap, as a concatenation would.
+            int offset = 5, stride = 2 * len * D + 3;
+            float[] out = new float[offset + slices * stride];
+            Arrays.fill(out, -7f);
+            c.readInto(r[0], r[1], out, offset, stride);
+            c.readInto(r[0], r[1], out, offset + len * D, stride);
+            for (int i = 0; i < out.length; i++) {
+                int rel = i - offset, slice = Math.floorDiv(rel, stride), within = Math.floorMod(rel, stride);
+                boolean written = rel >= 0 && slice < slices && within < 2 * len * D;
+                float want = written ? expected[slice * len * D + within % (len * D)] : -7f;
+                assertEquals(want, out[i], "range " + r[0] + ".." + r[1] + ", index " + i);
+            }
+        }
+        // Checked before anything is written: a failed call leaves the buffer as it was.
+        float[] tooSmall = new float[2 * T * D];
+        Arrays.fill(tooSmall, 3f);
+        assertMessage(() -> c.readInto(0, T, tooSmall, 1, T * D), "expected at least");
+        assertMessage(() -> c.readInto(0, T, tooSmall, 0, T * D - 1), "slice stride");
+        c.evict(0, T);
+        assertThrows(EvictedRangeException.class, () -> c.readInto(0, 2 * T, new float[4 * T * D], 0, 2 * T * D));
+        assertMessage(() -> c.readInto(0, 7 * T * 2, tooSmall, 0, T * D), "outside");
+        for (float v : tooSmall) {
+            assertEquals(3f, v);
+        }
     }
 
     @Test
