@@ -6,14 +6,17 @@ import dev.qvg.models.cache.StreamingKvCache;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Scaled dot-product attention {@code softmax(Q K^T / sqrt(D)) V}, multi-head, with grouped
  * key/value heads allowed (query head {@code h} reads KV head {@code h / (Hq / Hkv)}), and an
  * optional causal or chunk mask. The two matrix products run in ND4J ({@code Nd4j.gemm} with
- * the transpose as a flag, the fast path; see engineering notes); the masked softmax runs in
- * Java, in float32 with the row maximum subtracted. A query row that sees no key is an error,
- * not a row of NaN.
+ * the transpose as a flag, the fast path; see engineering notes), and so does the softmax (scaled
+ * scores, masked keys set to minus infinity, ND4J's row-wise softmax with the row maximum
+ * subtracted), so the score matrix stays off the Java heap. A query row that sees no key is an
+ * error, not a row of NaN.
  */
 public final class Attention {
 
@@ -54,22 +57,24 @@ public final class Attention {
         float[] qd = q.toBhsd().data(), kd = k.toBhsd().data(), vd = v.toBhsd().data();
         float[] out = new float[qs.numel()];
         float scale = (float) (1.0 / Math.sqrt(D));
-        float[] scores = new float[Sq * Sk];
         for (int b = 0; b < B; b++) {
             for (int hk = 0; hk < Hkv; hk++) {
                 int kvOff = (b * Hkv + hk) * Sk * D;
-                INDArray K = slice(kd, kvOff, Sk, D);
-                INDArray V = slice(vd, kvOff, Sk, D);
-                for (int g = 0; g < group; g++) {
-                    int h = hk * group + g;
-                    int qOff = (b * Hq + h) * Sq * D;
-                    INDArray Q = slice(qd, qOff, Sq, D);
-                    INDArray S = Nd4j.gemm(Q, K, false, true);
-                    float[] s = S.data().asFloat();
-                    softmaxRows(s, scores, Sq, Sk, scale, mask);
-                    INDArray P = Nd4j.create(scores, new long[] {Sq, Sk}, 'c');
-                    INDArray O = Nd4j.gemm(P, V, false, false);
-                    System.arraycopy(O.data().asFloat(), 0, out, qOff, Sq * D);
+                // Every off-heap array is closed as soon as it is used (see OffHeap).
+                try (INDArray K = OffHeap.matrix(kd, kvOff, Sk, D); INDArray V = OffHeap.matrix(vd, kvOff, Sk, D)) {
+                    for (int g = 0; g < group; g++) {
+                        int qOff = (b * Hq + hk * group + g) * Sq * D;
+                        try (INDArray Q = OffHeap.matrix(qd, qOff, Sq, D); INDArray P = Nd4j.gemm(Q, K, false, true)) {
+                            P.muli(scale);
+                            maskOut(P, Sq, Sk, mask);
+                            // Row-wise max-subtracted softmax in native code: the score matrix never
+                            // comes back to the Java heap (at Sk = 65536 it is 128 MB per head).
+                            Transforms.softmax(P, false);
+                            try (INDArray O = Nd4j.gemm(P, V, false, false)) {
+                                OffHeap.copyOut(O, out, qOff);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -82,33 +87,22 @@ public final class Attention {
         return sdpa(q, keys.read(mask.keyStart(), keyEnd), values.read(mask.keyStart(), keyEnd), mask);
     }
 
-    private static INDArray slice(float[] data, int offset, int rows, int cols) {
-        float[] part = new float[rows * cols];
-        System.arraycopy(data, offset, part, 0, part.length);
-        return Nd4j.create(part, new long[] {rows, cols}, 'c');
-    }
-
-    private static void softmaxRows(float[] s, float[] p, int rows, int cols, float scale, AttentionMask mask) {
-        for (int i = 0; i < rows; i++) {
-            int visible = mask.visibleKeys(i, cols);
-            int base = i * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < visible; j++) {
-                max = Math.max(max, s[base + j] * scale);
+    /**
+     * Sets the scores of keys a row may not see to minus infinity, which the softmax turns into
+     * weight 0. Masks are prefixes (row i sees keys {@code [0, visibleKeys(i))}), so consecutive
+     * rows with the same cut share one assignment.
+     */
+    private static void maskOut(INDArray scores, int rows, int cols, AttentionMask mask) {
+        for (int i = 0; i < rows; ) {
+            int visible = mask.visibleKeys(i, cols), end = i + 1;
+            while (end < rows && mask.visibleKeys(end, cols) == visible) {
+                end++;
             }
-            double sum = 0;
-            for (int j = 0; j < visible; j++) {
-                float e = (float) Math.exp(s[base + j] * scale - max);
-                p[base + j] = e;
-                sum += e;
+            if (visible < cols) {
+                scores.get(NDArrayIndex.interval(i, end), NDArrayIndex.interval(visible, cols))
+                        .assign(Float.NEGATIVE_INFINITY);
             }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < visible; j++) {
-                p[base + j] *= inv;
-            }
-            for (int j = visible; j < cols; j++) {
-                p[base + j] = 0f;
-            }
+            i = end;
         }
     }
 }

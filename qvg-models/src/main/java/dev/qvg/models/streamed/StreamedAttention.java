@@ -3,10 +3,10 @@ package dev.qvg.models.streamed;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.models.attention.AttentionMask;
+import dev.qvg.models.attention.OffHeap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -95,8 +95,21 @@ public final class StreamedAttention {
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         INDArray[] queries = new INDArray[B * Hq];
         for (int bh = 0; bh < B * Hq; bh++) {
-            queries[bh] = slice(qd, bh * Sq * D, Sq, D);
+            queries[bh] = OffHeap.matrix(qd, bh * Sq * D, Sq, D);
         }
+        try {
+            return attendParts(keys, values, mask, qs, queries, qd, acc, max, den);
+        } finally {
+            for (INDArray query : queries) {
+                query.close();
+            }
+        }
+    }
+
+    /** The loop over the history's parts, then the normalisation, for {@link #attend}. */
+    private static Result attendParts(List<HistoryPart> keys, List<HistoryPart> values, AttentionMask mask, KvShape qs,
+                                      INDArray[] queries, float[] qd, float[] acc, float[] max, double[] den) {
+        int Sq = qs.tokens(), D = qs.headDim(), rows = max.length;
         long fixedBytes = (long) qd.length * 4 + (long) acc.length * 4 + (long) max.length * 4 + (long) den.length * 8;
         long peakPart = 0, largestPart = 0;
         float scale = (float) (1.0 / Math.sqrt(D));
@@ -143,27 +156,32 @@ public final class StreamedAttention {
         checkPart(p, qs, ks, vp.shape(), Sp);
         int Hkv = ks.heads(), group = Hq / Hkv;
         float[] kd = kp.data(), vd = vp.data();
-        float[] probs = new float[Sq * Sp];
+        float[] scores = new float[Sq * Sp], probs = new float[Sq * Sp], o = new float[Sq * D];
         float[] correction = new float[Sq];
         long partBytes = (long) kd.length * 4 + (long) vd.length * 4;
-        // one K and one V slice (ND4J copies), the scores (ND4J and heap), probs, P·V (ND4J and heap)
+        // one K and one V slice (ND4J copies); at most three score-sized arrays at once (the scores in
+        // ND4J and on the heap, then those on the heap, probs and their ND4J copy); P·V (ND4J and heap)
         long buffers = partBytes + 2L * Sp * D * 4 + 3L * Sq * Sp * 4 + 2L * Sq * D * 4 + (long) Sq * 4;
         for (int b = 0; b < B; b++) {
             for (int hk = 0; hk < Hkv; hk++) {
                 int kvOff = (b * Hkv + hk) * Sp * D;
-                INDArray K = slice(kd, kvOff, Sp, D);
-                INDArray V = slice(vd, kvOff, Sp, D);
-                for (int g = 0; g < group; g++) {
-                    int bh = b * Hq + hk * group + g;
-                    float[] s = Nd4j.gemm(queries[bh], K, false, true).data().asFloat();
-                    partialSoftmax(s, probs, correction, max, den, bh * Sq, Sq, Sp, offset, scale, mask);
-                    float[] o = Nd4j.gemm(Nd4j.create(probs, new long[] {Sq, Sp}, 'c'), V, false, false)
-                            .data().asFloat();
-                    for (int i = 0; i < Sq; i++) {
-                        int at = (bh * Sq + i) * D;
-                        float c = correction[i];
-                        for (int d = 0; d < D; d++) {
-                            acc[at + d] = acc[at + d] * c + o[i * D + d];
+                // Closed as soon as used (see OffHeap).
+                try (INDArray K = OffHeap.matrix(kd, kvOff, Sp, D); INDArray V = OffHeap.matrix(vd, kvOff, Sp, D)) {
+                    for (int g = 0; g < group; g++) {
+                        int bh = b * Hq + hk * group + g;
+                        try (INDArray S = Nd4j.gemm(queries[bh], K, false, true)) {
+                            OffHeap.copyOut(S, scores, 0);
+                        }
+                        partialSoftmax(scores, probs, correction, max, den, bh * Sq, Sq, Sp, offset, scale, mask);
+                        try (INDArray P = OffHeap.matrix(probs, 0, Sq, Sp); INDArray O = Nd4j.gemm(P, V, false, false)) {
+                            OffHeap.copyOut(O, o, 0);
+                        }
+                        for (int i = 0; i < Sq; i++) {
+                            int at = (bh * Sq + i) * D;
+                            float c = correction[i];
+                            for (int d = 0; d < D; d++) {
+                                acc[at + d] = acc[at + d] * c + o[i * D + d];
+                            }
                         }
                     }
                 }
@@ -222,11 +240,5 @@ public final class StreamedAttention {
             max[r] = mNew;
             correction[i] = c;
         }
-    }
-
-    private static INDArray slice(float[] data, int offset, int rows, int cols) {
-        float[] part = new float[rows * cols];
-        System.arraycopy(data, offset, part, 0, part.length);
-        return Nd4j.create(part, new long[] {rows, cols}, 'c').castTo(DataType.FLOAT);
     }
 }
