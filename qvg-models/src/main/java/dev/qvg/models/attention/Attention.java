@@ -4,9 +4,9 @@ import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.models.cache.StreamingKvCache;
 import java.util.Objects;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -57,22 +57,28 @@ public final class Attention {
         float[] qd = q.toBhsd().data(), kd = k.toBhsd().data(), vd = v.toBhsd().data();
         float[] out = new float[qs.numel()];
         float scale = (float) (1.0 / Math.sqrt(D));
+        int[] visible = new int[Sq];
+        for (int i = 0; i < Sq; i++) {
+            visible[i] = mask.visibleKeys(i, Sk);
+        }
         for (int b = 0; b < B; b++) {
             for (int hk = 0; hk < Hkv; hk++) {
                 int kvOff = (b * Hkv + hk) * Sk * D;
-                // Every off-heap array is closed as soon as it is used (see OffHeap).
-                try (INDArray K = OffHeap.matrix(kd, kvOff, Sk, D); INDArray V = OffHeap.matrix(vd, kvOff, Sk, D)) {
+                // Off-heap memory comes from reused workspaces (see OffHeap).
+                try (MemoryWorkspace kvScope = OffHeap.scope(OffHeap.KV)) {
+                    INDArray K = OffHeap.matrix(kd, kvOff, Sk, D), V = OffHeap.matrix(vd, kvOff, Sk, D);
                     for (int g = 0; g < group; g++) {
                         int qOff = (b * Hq + hk * group + g) * Sq * D;
-                        try (INDArray Q = OffHeap.matrix(qd, qOff, Sq, D); INDArray P = Nd4j.gemm(Q, K, false, true)) {
-                            P.muli(scale);
-                            maskOut(P, Sq, Sk, mask);
+                        try (MemoryWorkspace headScope = OffHeap.scope(OffHeap.HEAD)) {
+                            INDArray P = OffHeap.uninitialized(Sq, Sk);
+                            Nd4j.gemm(OffHeap.matrix(qd, qOff, Sq, D), K, P, false, true, scale, 0.0);
+                            OffHeap.maskFrom(P, visible);
                             // Row-wise max-subtracted softmax in native code: the score matrix never
                             // comes back to the Java heap (at Sk = 65536 it is 128 MB per head).
                             Transforms.softmax(P, false);
-                            try (INDArray O = Nd4j.gemm(P, V, false, false)) {
-                                OffHeap.copyOut(O, out, qOff);
-                            }
+                            INDArray O = OffHeap.uninitialized(Sq, D);
+                            Nd4j.gemm(P, V, O, false, false, 1.0, 0.0);
+                            OffHeap.copyOut(O, out, qOff);
                         }
                     }
                 }
@@ -85,24 +91,5 @@ public final class Attention {
     public static KvTensor sdpa(KvTensor q, StreamingKvCache keys, StreamingKvCache values, int keyEnd,
                                 AttentionMask mask) {
         return sdpa(q, keys.read(mask.keyStart(), keyEnd), values.read(mask.keyStart(), keyEnd), mask);
-    }
-
-    /**
-     * Sets the scores of keys a row may not see to minus infinity, which the softmax turns into
-     * weight 0. Masks are prefixes (row i sees keys {@code [0, visibleKeys(i))}), so consecutive
-     * rows with the same cut share one assignment.
-     */
-    private static void maskOut(INDArray scores, int rows, int cols, AttentionMask mask) {
-        for (int i = 0; i < rows; ) {
-            int visible = mask.visibleKeys(i, cols), end = i + 1;
-            while (end < rows && mask.visibleKeys(end, cols) == visible) {
-                end++;
-            }
-            if (visible < cols) {
-                scores.get(NDArrayIndex.interval(i, end), NDArrayIndex.interval(visible, cols))
-                        .assign(Float.NEGATIVE_INFINITY);
-            }
-            i = end;
-        }
     }
 }

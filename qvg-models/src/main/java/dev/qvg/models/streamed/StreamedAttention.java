@@ -7,8 +7,10 @@ import dev.qvg.models.attention.OffHeap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Attention {@code softmax(Q K^T / sqrt(D)) V} over a history that is never materialised
@@ -20,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * denominator at the end. Masks, grouped key/value heads and error cases are those of
  * {@link dev.qvg.models.attention.Attention#sdpa}: key row {@code j} of the concatenated history
  * sits at position {@code mask.keyStart() + j}. The two products of a part run in ND4J
- * ({@code Nd4j.gemm}, transpose as a flag), the softmax pieces in float32 like the reference.
+ * ({@code Nd4j.gemm}, transpose as a flag), and so do the softmax pieces (scale, mask, row maxima,
+ * {@code exp}, row sums), in float32; only per-row values come back to the Java heap.
  *
  * <p>Memory: besides the inputs and the output, what lives at once is a copy of the queries,
  * the accumulators ({@code B x Hq x Sq x (D + 3)} values) and the buffers of one part
@@ -156,24 +159,39 @@ public final class StreamedAttention {
         checkPart(p, qs, ks, vp.shape(), Sp);
         int Hkv = ks.heads(), group = Hq / Hkv;
         float[] kd = kp.data(), vd = vp.data();
-        float[] scores = new float[Sq * Sp], probs = new float[Sq * Sp], o = new float[Sq * D];
-        float[] correction = new float[Sq];
+        float[] o = new float[Sq * D], correction = new float[Sq], shift = new float[Sq];
+        int[] visible = new int[Sq];
+        for (int i = 0; i < Sq; i++) {
+            visible[i] = Math.max(0, Math.min(Sp, mask.visibleKeys(i, offset + Sp) - offset));
+        }
         long partBytes = (long) kd.length * 4 + (long) vd.length * 4;
-        // one K and one V slice (ND4J copies); at most three score-sized arrays at once (the scores in
-        // ND4J and on the heap, then those on the heap, probs and their ND4J copy); P·V (ND4J and heap)
-        long buffers = partBytes + 2L * Sp * D * 4 + 3L * Sq * Sp * 4 + 2L * Sq * D * 4 + (long) Sq * 4;
+        // one K and one V slice (ND4J copies), the Sq x Sp scores (ND4J only), P·V (ND4J and heap),
+        // and four per-row vectors (visible counts, row maxima, shifts, corrections)
+        long buffers = partBytes + 2L * Sp * D * 4 + (long) Sq * Sp * 4 + 2L * Sq * D * 4 + 4L * Sq * 4;
         for (int b = 0; b < B; b++) {
             for (int hk = 0; hk < Hkv; hk++) {
                 int kvOff = (b * Hkv + hk) * Sp * D;
-                // Closed as soon as used (see OffHeap).
-                try (INDArray K = OffHeap.matrix(kd, kvOff, Sp, D); INDArray V = OffHeap.matrix(vd, kvOff, Sp, D)) {
+                // Off-heap memory comes from reused workspaces (see OffHeap).
+                try (MemoryWorkspace kvScope = OffHeap.scope(OffHeap.KV)) {
+                    INDArray K = OffHeap.matrix(kd, kvOff, Sp, D), V = OffHeap.matrix(vd, kvOff, Sp, D);
                     for (int g = 0; g < group; g++) {
                         int bh = b * Hq + hk * group + g;
-                        try (INDArray S = Nd4j.gemm(queries[bh], K, false, true)) {
-                            OffHeap.copyOut(S, scores, 0);
-                        }
-                        partialSoftmax(scores, probs, correction, max, den, bh * Sq, Sq, Sp, offset, scale, mask);
-                        try (INDArray P = OffHeap.matrix(probs, 0, Sq, Sp); INDArray O = Nd4j.gemm(P, V, false, false)) {
+                        try (MemoryWorkspace headScope = OffHeap.scope(OffHeap.HEAD)) {
+                            // exp(s * scale - m_new) in place, in native code; the scores never come
+                            // to the Java heap, only per-row maxima and sums do.
+                            INDArray P = OffHeap.uninitialized(Sq, Sp);
+                            Nd4j.gemm(queries[bh], K, P, false, true, scale, 0.0);
+                            OffHeap.maskFrom(P, visible);
+                            rescale(P.max(1).toFloatVector(), visible, max, bh * Sq, shift, correction);
+                            P.subiColumnVector(OffHeap.matrix(shift, 0, Sq, 1));
+                            Transforms.exp(P, false);
+                            float[] rowSum = P.sum(1).toFloatVector();
+                            for (int i = 0; i < Sq; i++) {
+                                int r = bh * Sq + i;
+                                den[r] = den[r] * correction[i] + rowSum[i];
+                            }
+                            INDArray O = OffHeap.uninitialized(Sq, D);
+                            Nd4j.gemm(P, V, O, false, false, 1.0, 0.0);
                             OffHeap.copyOut(O, o, 0);
                         }
                         for (int i = 0; i < Sq; i++) {
@@ -209,36 +227,24 @@ public final class StreamedAttention {
     }
 
     /**
-     * For each query row: the part's visible scores, the new running maximum, the factor the old
-     * accumulators are rescaled by ({@code correction}), the new denominator, and the unnormalised
-     * probabilities {@code exp(s * scale - m_new)} (0 where masked) for the P·V product.
+     * For each query row of one head, given the part's row maxima of the scaled, masked scores:
+     * the new running maximum, what to subtract before {@code exp} ({@code shift}) and the factor
+     * the old accumulators are rescaled by ({@code correction}). A row that sees none of the part
+     * keeps its maximum and accumulators (its scores are all minus infinity and any finite shift
+     * gives them weight 0).
      */
-    private static void partialSoftmax(float[] s, float[] p, float[] correction, float[] max, double[] den, int row0,
-                                       int Sq, int Sp, int offset, float scale, AttentionMask mask) {
-        for (int i = 0; i < Sq; i++) {
-            int visible = Math.max(0, Math.min(Sp, mask.visibleKeys(i, offset + Sp) - offset));
-            int base = i * Sp, r = row0 + i;
-            if (visible == 0) {
-                Arrays.fill(p, base, base + Sp, 0f);
+    private static void rescale(float[] rowMax, int[] visible, float[] max, int row0, float[] shift, float[] correction) {
+        for (int i = 0; i < visible.length; i++) {
+            int r = row0 + i;
+            if (visible[i] == 0) {
+                shift[i] = 0f;
                 correction[i] = 1f;
                 continue;
             }
-            float m = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < visible; j++) {
-                m = Math.max(m, s[base + j] * scale);
-            }
-            float mNew = Math.max(max[r], m);
-            float c = max[r] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(max[r] - mNew);
-            double sum = 0;
-            for (int j = 0; j < visible; j++) {
-                float e = (float) Math.exp(s[base + j] * scale - mNew);
-                p[base + j] = e;
-                sum += e;
-            }
-            Arrays.fill(p, base + visible, base + Sp, 0f);
-            den[r] = den[r] * c + sum;
+            float mNew = Math.max(max[r], rowMax[i]);
+            correction[i] = max[r] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(max[r] - mNew);
+            shift[i] = mNew;
             max[r] = mNew;
-            correction[i] = c;
         }
     }
 }

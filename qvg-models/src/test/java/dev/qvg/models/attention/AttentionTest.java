@@ -1,5 +1,6 @@
 package dev.qvg.models.attention;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,11 @@ import dev.qvg.models.cache.SpanQuantizer;
 import dev.qvg.models.cache.StreamingKvCache;
 import dev.qvg.models.testing.Data;
 import dev.qvg.models.testing.HandRtnQuantizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class AttentionTest {
@@ -78,6 +84,32 @@ class AttentionTest {
             AttentionMask.chunk(9, 4, 5), AttentionMask.causal(20, 10)}) {
             assertClose(naive(q, k, v, m), Attention.sdpa(q, k, v, m));
         }
+    }
+
+    @Test
+    void reusedWorkspacesGiveTheSameBitsAcrossShapesThreadsAndReleases() throws Exception {
+        KvTensor q = Data.keys(new KvShape(1, 4, 12, 32), 7);
+        KvTensor big = Data.keys(new KvShape(1, 2, 300, 32), 8), small = Data.keys(new KvShape(1, 2, 20, 32), 9);
+        AttentionMask m = AttentionMask.chunk(288, 0, 4);
+        float[] first = Attention.sdpa(q, big, big, m).data();
+        // A smaller call in between reuses (part of) the same memory; the larger one then gives the same bits.
+        assertClose(naive(q, small, small, AttentionMask.none()), Attention.sdpa(q, small, small, AttentionMask.none()));
+        assertArrayEquals(first, Attention.sdpa(q, big, big, m).data());
+        OffHeap.releaseWorkspaces();
+        assertArrayEquals(first, Attention.sdpa(q, big, big, m).data());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<float[]>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> Attention.sdpa(q, big, big, m).data()));
+            }
+            for (Future<float[]> f : runs) {
+                assertArrayEquals(first, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertClose(naive(q, big, big, m), Attention.sdpa(q, big, big, m));
     }
 
     @Test
