@@ -116,8 +116,8 @@ final class VectorBlockKernels {
             int n = Math.min(CHUNK_BLOCKS, end - k0);
             // Separate methods: one method with both passes grows past what the JIT inlines, and
             // a Vector API call left out of line boxes every vector.
-            if (int2 && out.config().scalePrecision() == ScalePrecision.BF16) {
-                symmetricInt2Bf16Scales(x, out, k0, n, threshold, maxima, fallbackCodes);
+            if (out.config().scalePrecision() == ScalePrecision.BF16) {
+                symmetricBf16Scales(x, out, k0, n, threshold, maxima, fallbackCodes);
             } else {
                 symmetricScales(x, out, k0, n, threshold, fallbackCodes);
             }
@@ -172,16 +172,18 @@ final class VectorBlockKernels {
     }
 
     /**
-     * Pass 1 for symmetric INT2 with bf16 scales, L blocks at a time: the blocks' abs-maxima
-     * are gathered into one vector (lane l: block l), so the scale, its bf16 word and the
-     * threshold ({@link DivisionThresholds#half}) are a few vector operations for L blocks
-     * instead of a scalar chain for each. A group with a non-finite maximum, and the last
-     * {@code n % L} blocks, take {@link #symmetricScales} (which also handles the fallback).
+     * Pass 1 for symmetric blocks with bf16 scales, L blocks at a time: the blocks' abs-maxima
+     * are gathered into one vector (lane l: block l), so the scale, its bf16 word and what pass 2
+     * needs (INT2: the threshold, {@link DivisionThresholds#half}; INT4: the scale itself) are a
+     * few vector operations for L blocks instead of a scalar chain for each. A group with a
+     * non-finite maximum, and the last {@code n % L} blocks, take {@link #symmetricScales} (which
+     * also handles the fallback).
      */
-    private static void symmetricInt2Bf16Scales(float[] x, PackedBlocks out, int k0, int n, float[] threshold,
+    private static void symmetricBf16Scales(float[] x, PackedBlocks out, int k0, int n, float[] threshold,
                                                 int[] maxima, int[][] fallbackCodes) {
         int block = out.config().blockSize();
         float qmax = out.config().qmax();
+        boolean int2 = out.config().bits() == 2;
         short[] scales = out.scales();
         int j = 0;
         for (; j + L <= n; j += L) {
@@ -213,7 +215,12 @@ final class VectorBlockKernels {
             for (int b = 0; b < L; b++) {
                 scales[k0 + j + b] = (short) maxima[b];
             }
-            scale.mul(0.5f).intoArray(threshold, j); // DivisionThresholds.half
+            // Two stores, not one of a conditional vector: a vector chosen at a merge point may be boxed.
+            if (int2) {
+                scale.mul(0.5f).intoArray(threshold, j); // DivisionThresholds.half
+            } else {
+                scale.intoArray(threshold, j);
+            }
         }
         if (j < n) {
             symmetricScales(x, out, k0 + j, n - j, threshold, j, fallbackCodes);

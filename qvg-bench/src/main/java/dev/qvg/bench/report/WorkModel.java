@@ -69,14 +69,16 @@ public final class WorkModel {
                 + "value at a time in Java"));
         add(new KernelSpec("AttentionBenchmark.attendQuantized", "attention over quantized KV (" + BenchShapes.ATTENTION_QUERIES
                 + " queries)", Bound.FLOPS, r -> attentionWork(r), "the whole K and V history is read (dequantized) "
-                + "before the two products, the softmax runs in Java and every operand is copied into ND4J"));
+                + "and copied into ND4J before the two products; the softmax is ND4J's, a separate pass over the "
+                + "scores (not fused as in a flash-attention kernel)"));
         add(new KernelSpec("AttentionBenchmark.attendQuantizedStreamed", "span-streamed attention over quantized KV ("
                 + BenchShapes.ATTENTION_QUERIES + " queries)", Bound.FLOPS, r -> attentionWork(r), "each span is "
-                + "decoded and multiplied on its own (smaller GEMMs of one span's keys), the accumulators are "
-                + "rescaled per span and the exponentials run in Java"));
+                + "decoded and multiplied on its own (smaller GEMMs of one span's keys), and the softmax pieces "
+                + "(row maxima, exp, row sums) are separate ND4J passes per span; the accumulators are rescaled "
+                + "per span in Java"));
         add(new KernelSpec("AttentionBenchmark.attendBf16", "attention over BF16 KV (" + BenchShapes.ATTENTION_QUERIES
-                + " queries)", Bound.FLOPS, r -> attentionWork(r), "the history is widened from BF16 before the "
-                + "products, the softmax runs in Java and every operand is copied into ND4J"));
+                + " queries)", Bound.FLOPS, r -> attentionWork(r), "the history is widened from BF16 and copied into "
+                + "ND4J before the products; the softmax is a separate ND4J pass"));
     }
 
     private WorkModel() {

@@ -1,5 +1,6 @@
 package dev.qvg.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,14 @@ class TargetsTest {
                 + "83.6% (S=4096) to 83.6% (S=4096) | met |"), md);
         assertTrue(md.contains("block quantize + pack (cpu, 2 threads) at 50% of copy bandwidth or more at every measured S | "
                 + "4.4% (S=4096) to 4.4% (S=4096) | not met at S=4096 |"), md);
+    }
+
+    @Test
+    void aKernelFasterThanTheCopyVoidsTheVerdict() {
+        assertEquals("met", Targets.codecVerdict(0.5, 4096, 0.9));
+        assertEquals("not met at S=65536", Targets.codecVerdict(0.49, 65536, 0.9));
+        assertTrue(Targets.codecVerdict(0.9, 65536, 1.2).startsWith("unverified"));
+        assertTrue(Targets.codecVerdict(0.3, 65536, 1.01).startsWith("unverified"));
     }
 
     @Test
