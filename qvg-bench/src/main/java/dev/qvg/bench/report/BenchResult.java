@@ -24,6 +24,9 @@ public record BenchResult(String benchmark, String mode, Map<String, String> par
                           String unit, RunSettings settings, Map<String, Double> secondary,
                           Map<String, java.util.List<Double>> secondaryRaw) {
 
+    /** Key of the primary metric's per-iteration values in {@code secondaryRaw}. */
+    public static final String PRIMARY_RAW = "primary.rawData";
+
     /** JMH's GC profiler: bytes allocated per operation. */
     public static final String ALLOC_NORM = "gc.alloc.rate.norm";
 
@@ -92,6 +95,21 @@ public record BenchResult(String benchmark, String mode, Map<String, String> par
             return seconds(parts[1]) / score;
         }
         throw new IllegalArgumentException("benchmark " + benchmark + ": unsupported unit '" + unit + "'");
+    }
+
+    /**
+     * Seconds one operation took in the fastest measured iteration (time-per-operation units
+     * only; otherwise, or without per-iteration values, {@link #secondsPerOp()}). For a limit of
+     * the machine, whose measurement only ever gets slower from outside disturbance.
+     */
+    public double bestSecondsPerOp() {
+        java.util.List<Double> raw = secondaryRaw.get(PRIMARY_RAW);
+        String[] parts = unit.trim().toLowerCase(Locale.ROOT).split("/");
+        if (raw == null || raw.isEmpty() || parts.length != 2 || !parts[1].equals("op")) {
+            return secondsPerOp();
+        }
+        double best = raw.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(score);
+        return best * seconds(parts[0]);
     }
 
     private double seconds(String timeUnit) {

@@ -109,6 +109,17 @@ public final class JmhJson {
                 }
             }
         }
+        // The primary metric's per-iteration values ride along under a reserved name.
+        List<Double> primaryRaw = new ArrayList<>();
+        pm.path("rawData").forEach(fork -> fork.forEach(x -> {
+            double d = number(x, null);
+            if (Double.isFinite(d)) {
+                primaryRaw.add(d);
+            }
+        }));
+        if (!primaryRaw.isEmpty()) {
+            secondaryRaw.put(BenchResult.PRIMARY_RAW, primaryRaw);
+        }
         return new BenchResult(benchmark, text(n, "mode", where), params, score, error,
                 text(pm, "scoreUnit", where + " (" + benchmark + ")"), settings, secondary,
                 secondaryRaw);

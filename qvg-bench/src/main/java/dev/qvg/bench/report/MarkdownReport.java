@@ -93,7 +93,7 @@ public final class MarkdownReport {
             md.append("| (no limit benchmark in these results: fractions are n/a) | | | | |\n");
         }
         md.append("\nLimits used: memory bandwidth ").append(Fmt.rate(a.limits().bandwidth(), true))
-                .append(" (best copy, bytes read + written); SGEMM ");
+                .append(" (fastest copy iteration of the run, bytes read + written); SGEMM ");
         List<String> per = new ArrayList<>();
         a.limits().flopsByS().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> per.add(Fmt.rate(e.getValue(), false) + " at S=" + e.getKey()));

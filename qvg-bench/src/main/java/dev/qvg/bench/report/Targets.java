@@ -56,7 +56,7 @@ final class Targets {
                 // Every measured size at the most threads must reach the target, not just the best one.
                 int threads = a.figures().stream().filter(f -> f.spec().key().equals(key) && f.backend().equals(backend))
                         .mapToInt(Figure::threads).max().orElse(0);
-                Figure worst = null, best = null;
+                Figure worst = null, best = null, largest = null;
                 for (Figure f : a.figures()) {
                     if (!f.spec().key().equals(key) || !f.backend().equals(backend) || f.threads() != threads
                             || !Double.isFinite(f.fraction())) {
@@ -64,13 +64,14 @@ final class Targets {
                     }
                     worst = worst == null || f.fraction() < worst.fraction() ? f : worst;
                     best = best == null || f.fraction() > best.fraction() ? f : best;
+                    largest = largest == null || f.s() > largest.s() ? f : largest;
                 }
                 if (worst != null) {
                     md.append(String.format(Locale.ROOT, "| issue 4: %s (%s, %d threads) at %.0f%% of copy bandwidth or "
                             + "more at every measured S | %s (S=%d) to %s (S=%d) | %s |\n", worst.spec().title(), backend,
                             threads, CODEC_TARGET * 100, Fmt.percent(worst.fraction()), worst.s(),
                             Fmt.percent(best.fraction()), best.s(),
-                            codecVerdict(worst.fraction(), worst.s(), best.fraction())));
+                            codecVerdict(worst.fraction(), worst.s(), largest.fraction())));
                 }
             }
         }
@@ -80,14 +81,16 @@ final class Targets {
     }
 
     /**
-     * A block kernel's verdict at its worst and best sizes. A kernel cannot move more bytes per
-     * second than a plain copy, so a fraction above 100% means the copy measured beside it was
-     * disturbed (another process on the memory bus during the copy's iterations): no verdict
-     * against such a limit.
+     * A block kernel's verdict from its worst size and its largest one. At the largest size
+     * (S=65536: 36 MB, beyond this machine's caches) the kernel streams from memory as the copy
+     * does and cannot move more bytes per second; a fraction above 100% there means the copy
+     * measured beside it was disturbed, and no verdict is given. (Smaller sizes run from the
+     * cache and may legitimately beat a copy of 128 MiB.)
      */
-    static String codecVerdict(double worstFraction, int worstS, double bestFraction) {
-        if (bestFraction > 1.0) {
-            return "unverified: a kernel exceeded the copy bandwidth measured beside it (the copy was disturbed); rerun";
+    static String codecVerdict(double worstFraction, int worstS, double largestSFraction) {
+        if (largestSFraction > 1.0) {
+            return "unverified: at the largest S the kernel exceeded the copy bandwidth measured beside it "
+                    + "(the copy was disturbed); rerun";
         }
         return worstFraction >= CODEC_TARGET ? "met" : "not met at S=" + worstS;
     }

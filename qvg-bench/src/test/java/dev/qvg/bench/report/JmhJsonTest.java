@@ -27,6 +27,22 @@ class JmhJsonTest {
     }
 
     @Test
+    void theFastestIterationIsKeptForLimits() {
+        List<BenchResult> rs = FixtureResults.results();
+        for (BenchResult r : rs) {
+            double best = r.bestSecondsPerOp(), mean = r.secondsPerOp();
+            assertTrue(best <= mean * (1 + 1e-12), r.benchmark() + ": best " + best + " above mean " + mean);
+        }
+        BenchResult copy = new BenchResult("x.limits.MemoryCopyBenchmark.copy", "avgt", java.util.Map.of("threads", "2"),
+                6.0, Double.NaN, "ms/op", rs.get(0).settings(), null,
+                java.util.Map.of(BenchResult.PRIMARY_RAW, List.of(4.0, 7.0, 7.0)));
+        assertEquals(0.006, copy.secondsPerOp(), 1e-15);
+        assertEquals(0.004, copy.bestSecondsPerOp(), 1e-15);
+        // The copy limit is the fastest iteration's bandwidth.
+        assertEquals(2.0 * dev.qvg.bench.limits.MemoryCopyBenchmark.BYTES / 0.004, Limits.from(List.of(copy)).bandwidth(), 1.0);
+    }
+
+    @Test
     void readsTheGcProfilersAllocationPerOperation() {
         List<BenchResult> rs = FixtureResults.results();
         assertEquals(2_100_000.0, rs.get(7).allocatedBytesPerOp());
