@@ -48,8 +48,10 @@ public final class Attention {
         }
         int B = qs.batch(), Hq = qs.heads(), Hkv = ks.heads(), Sq = qs.tokens(), Sk = ks.tokens(), D = qs.headDim();
         int group = Hq / Hkv;
+        int[] visible = new int[Sq];
         for (int i = 0; i < Sq; i++) {
-            if (mask.visibleKeys(i, Sk) == 0) {
+            visible[i] = mask.visibleKeys(i, Sk);
+            if (visible[i] == 0) {
                 throw new IllegalArgumentException("attention: query row " + i + " (position " + (mask.queryStart() + i)
                         + ") sees none of the " + Sk + " keys under " + mask);
             }
@@ -57,10 +59,6 @@ public final class Attention {
         float[] qd = q.toBhsd().data(), kd = k.toBhsd().data(), vd = v.toBhsd().data();
         float[] out = new float[qs.numel()];
         float scale = (float) (1.0 / Math.sqrt(D));
-        int[] visible = new int[Sq];
-        for (int i = 0; i < Sq; i++) {
-            visible[i] = mask.visibleKeys(i, Sk);
-        }
         for (int b = 0; b < B; b++) {
             for (int hk = 0; hk < Hkv; hk++) {
                 int kvOff = (b * Hkv + hk) * Sk * D;

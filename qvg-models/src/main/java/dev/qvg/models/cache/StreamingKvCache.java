@@ -343,10 +343,10 @@ public final class StreamingKvCache {
      * @throws IllegalStateException when a token of the range was never written
      */
     public KvTensor read(int fromToken, int toToken) {
-        checkReadable(fromToken, toToken);
+        Snapshot s = checkReadable(fromToken, toToken);
         int len = toToken - fromToken;
         float[] out = new float[shape.slices() * len * shape.headDim()];
-        readInto(fromToken, toToken, out, 0, len * shape.headDim());
+        readChecked(s, fromToken, toToken, out, 0, len * shape.headDim());
         return KvTensor.wrap(shape.kvShape(len), out);
     }
 
@@ -364,8 +364,13 @@ public final class StreamingKvCache {
      */
     public void readInto(int fromToken, int toToken, float[] out, int offset, int sliceStride) {
         Snapshot s = checkReadable(fromToken, toToken);
-        int T = shape.tokensPerChunk(), D = shape.headDim(), len = toToken - fromToken;
-        KernelArgs.checkSlicesFit(shape.slices(), (long) len * D, out, offset, sliceStride);
+        KernelArgs.checkSlicesFit(shape.slices(), (long) (toToken - fromToken) * shape.headDim(), out, offset, sliceStride);
+        readChecked(s, fromToken, toToken, out, offset, sliceStride);
+    }
+
+    /** Writes tokens {@code [fromToken, toToken)} of snapshot {@code s}, checked readable, as {@link #readInto} places them. */
+    private void readChecked(Snapshot s, int fromToken, int toToken, float[] out, int offset, int sliceStride) {
+        int T = shape.tokensPerChunk(), D = shape.headDim();
         int sc = fromToken / T, ec = (toToken + T - 1) / T;
         Map<Span, float[]> decoded = new IdentityHashMap<>();
         for (int c = sc; c < ec; c++) {
