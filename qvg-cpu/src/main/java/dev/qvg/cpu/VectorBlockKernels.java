@@ -112,6 +112,7 @@ final class VectorBlockKernels {
         int[][] fallbackCodes = new int[1][];
         float[] threshold = new float[CHUNK_BLOCKS];
         int[] maxima = new int[L];
+        int[] int4Codes = int2 ? null : new int[CHUNK_BLOCKS * out.config().blockSize()];
         for (int k0 = from * blocksPerRow, end = to * blocksPerRow; k0 < end; k0 += CHUNK_BLOCKS) {
             int n = Math.min(CHUNK_BLOCKS, end - k0);
             // Separate methods: one method with both passes grows past what the JIT inlines, and
@@ -124,7 +125,7 @@ final class VectorBlockKernels {
             if (int2) {
                 symmetricPack(x, out, k0, n, threshold);
             } else {
-                int4Pack(x, out, k0, n, null, threshold);
+                int4Pack(x, out, k0, n, null, threshold, int4Codes);
             }
         }
     }
@@ -259,6 +260,7 @@ final class VectorBlockKernels {
         int[][] fallbackCodes = new int[1][];
         float[] zero = new float[CHUNK_BLOCKS], t0 = new float[CHUNK_BLOCKS];
         float[] t1 = new float[CHUNK_BLOCKS], t2 = new float[CHUNK_BLOCKS];
+        int[] int4Codes = int2 ? null : new int[CHUNK_BLOCKS * out.config().blockSize()];
         for (int k0 = from * blocksPerRow, end = to * blocksPerRow; k0 < end; k0 += CHUNK_BLOCKS) {
             int n = Math.min(CHUNK_BLOCKS, end - k0);
             // Separate methods: one method with both passes grows past what the JIT inlines, and
@@ -267,7 +269,7 @@ final class VectorBlockKernels {
             if (int2) {
                 asymmetricPack(x, out, k0, n, zero, t0, t1, t2);
             } else {
-                int4Pack(x, out, k0, n, zero, t0);
+                int4Pack(x, out, k0, n, zero, t0, int4Codes);
             }
         }
     }
@@ -348,15 +350,22 @@ final class VectorBlockKernels {
      * nibble), by the reference's own arithmetic: {@code q = x / scale} (or {@code (x - zero) /
      * scale}) as one vector division, rounded half away from zero exactly (see int4Codes),
      * signed, clamped and offset. {@code zero} is null for symmetric blocks; a NaN {@code scale[j]} marks a
-     * block the first pass has already written.
+     * block the first pass has already written. {@code codes} holds the chunk's codes between the two steps.
      */
-    private static void int4Pack(float[] x, PackedBlocks out, int k0, int n, float[] zero, float[] scale) {
+    private static void int4Pack(float[] x, PackedBlocks out, int k0, int n, float[] zero, float[] scale, int[] codes) {
+        // Codes, then packing, each a method of its own: in one method the two grew past what the
+        // JIT inlines and a mask was boxed per vector (1.5 MB of garbage per [4096, 128] call).
+        int4CodesOf(x, out, k0, n, zero, scale, codes);
+        int4PackCodes(out, k0, n, scale, codes);
+    }
+
+    /** The INT4 codes (offset, one per int) of blocks {@code k0 .. k0 + n - 1} into {@code codes}, block j at {@code j * block}. */
+    private static void int4CodesOf(float[] x, PackedBlocks out, int k0, int n, float[] zero, float[] scale, int[] codes) {
         BlockQuantConfig c = out.config();
         int block = c.blockSize();
         int qmax = c.qmax();
         boolean sym = zero == null;
         int lo = sym ? -qmax : 0, offset = sym ? qmax : 0;
-        byte[] dst = out.codes();
         for (int j = 0; j < n; j++) {
             float s = scale[j];
             if (s != s) {
@@ -364,9 +373,24 @@ final class VectorBlockKernels {
             }
             float z = sym ? 0f : zero[j];
             int at = (k0 + j) * block;
+            for (int i = 0; i < block; i += L) {
+                int4Codes(FloatVector.fromArray(FLOATS, x, at + i), z, s, qmax, lo, offset).intoArray(codes, j * block + i);
+            }
+        }
+    }
+
+    /** Packs the codes {@link #int4CodesOf} left in {@code codes}, two per byte. */
+    private static void int4PackCodes(PackedBlocks out, int k0, int n, float[] scale, int[] codes) {
+        int block = out.config().blockSize();
+        byte[] dst = out.codes();
+        for (int j = 0; j < n; j++) {
+            if (scale[j] != scale[j]) {
+                continue;
+            }
+            int at = (k0 + j) * block;
             for (int g = 0; g < block; g += 2 * L) {
-                IntVector first = int4Codes(FloatVector.fromArray(FLOATS, x, at + g), sym, z, s, qmax, lo, offset);
-                IntVector second = int4Codes(FloatVector.fromArray(FLOATS, x, at + g + L), sym, z, s, qmax, lo, offset);
+                IntVector first = IntVector.fromArray(INTS, codes, j * block + g);
+                IntVector second = IntVector.fromArray(INTS, codes, j * block + g + L);
                 packPairs(first.or(second.lanewise(VectorOperators.LSHL, 8)), dst, (at + g) / 2);
             }
         }
@@ -380,8 +404,10 @@ final class VectorBlockKernels {
      * {@code a - r} is exact, and half away from zero differs from ties-to-even only where
      * {@code a - r} is exactly {@code +0.5}, which adds one.
      */
-    private static IntVector int4Codes(FloatVector v, boolean sym, float zero, float scale, int qmax, int lo, int offset) {
-        FloatVector q = (sym ? v : v.sub(zero)).div(scale);
+    private static IntVector int4Codes(FloatVector v, float zero, float scale, int qmax, int lo, int offset) {
+        // One expression for both: for symmetric blocks zero is +0f, and x - 0f is x exactly for
+        // every float (-0f included).
+        FloatVector q = v.sub(zero).div(scale);
         FloatVector a = q.abs().min(qmax + 1f);
         FloatVector big = a.add(TWO_POW_23);
         IntVector r = big.reinterpretAsInts().sub(TWO_POW_23_BITS);
