@@ -104,12 +104,12 @@ public record BenchResult(String benchmark, String mode, Map<String, String> par
      */
     public double bestSecondsPerOp() {
         java.util.List<Double> raw = secondaryRaw.get(PRIMARY_RAW);
-        String[] parts = unit.trim().toLowerCase(Locale.ROOT).split("/");
-        if (raw == null || raw.isEmpty() || parts.length != 2 || !parts[1].equals("op")) {
+        if (raw == null || raw.isEmpty() || !unit.trim().toLowerCase(Locale.ROOT).endsWith("/op")) {
             return secondsPerOp();
         }
+        // Iterations are in the score's unit: scale the mean's seconds by the fastest one.
         double best = raw.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(score);
-        return best * seconds(parts[0]);
+        return secondsPerOp() * best / score;
     }
 
     private double seconds(String timeUnit) {

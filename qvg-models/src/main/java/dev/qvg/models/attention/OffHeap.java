@@ -62,7 +62,7 @@ public final class OffHeap {
 
     /** {@code data[offset, offset + rows * cols)} as a C-order float matrix (one copy). */
     public static INDArray matrix(float[] data, int offset, int rows, int cols) {
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
+        INDArray a = uninitialized(rows, cols);
         a.data().asNioFloat().put(0, data, offset, rows * cols);
         return a;
     }
