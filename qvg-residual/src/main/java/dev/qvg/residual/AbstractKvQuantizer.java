@@ -45,32 +45,37 @@ abstract class AbstractKvQuantizer implements Quantizer {
 
     @Override
     public final QuantizedKv quantize(KvTensor x, KvRole role) {
+        return quantizeSlices(x, role, 0, List.of());
+    }
+
+    @Override
+    public final QuantizedKv quantize(KvTensor x, KvRole role, List<ClusterStage> warmStart) {
+        return quantizeSlices(x, role, 0, warmStart == null ? List.of() : warmStart);
+    }
+
+    @Override
+    public final QuantizedKv quantizeSlices(KvTensor x, KvRole role, int firstSlice) {
+        return quantizeSlices(x, role, firstSlice, List.of());
+    }
+
+    private QuantizedKv quantizeSlices(KvTensor x, KvRole role, int firstSlice, List<ClusterStage> warmStart) {
         Args.notNull(x, "x");
         Args.notNull(role, "role");
         // Shape problems (block size, group size) are found by the budget before any work.
         budget(x.shape(), role);
         x.requireFinite("x");
         float[] work = x.layout() == Layout.BHSD ? x.data().clone() : x.toBhsd().data();
-        return encode(x.shape(), role, work);
+        SliceBatch batch = new SliceBatch(x.shape().slices(), x.shape().tokens(), x.shape().headDim(), firstSlice);
+        return encode(x.shape(), batch, role, work, warmStart);
     }
 
-    @Override
-    public final QuantizedKv quantize(KvTensor x, KvRole role, List<ClusterStage> warmStart) {
-        Args.notNull(x, "x");
-        Args.notNull(role, "role");
-        budget(x.shape(), role);
-        x.requireFinite("x");
-        float[] work = x.layout() == Layout.BHSD ? x.data().clone() : x.toBhsd().data();
-        return encode(x.shape(), role, work, warmStart == null ? List.of() : warmStart);
-    }
-
-    /** Quantizes {@code work}, a private BHSD copy of the input it may overwrite. */
-    protected abstract QuantizedKv encode(KvShape shape, KvRole role, float[] work);
-
-    /** As {@link #encode(KvShape, KvRole, float[])} with a warm-start hint; methods without k-means ignore it. */
-    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work, List<ClusterStage> warmStart) {
-        return encode(shape, role, work);
-    }
+    /**
+     * Quantizes {@code work}, a private BHSD copy of the input it may overwrite; {@code batch}
+     * says which slices of the whole tensor these are (for the random draws). Methods without
+     * k-means ignore {@code warmStart}.
+     */
+    protected abstract QuantizedKv encode(KvShape shape, SliceBatch batch, KvRole role, float[] work,
+                                          List<ClusterStage> warmStart);
 
     @Override
     public KvTensor dequantize(QuantizedKv q) {

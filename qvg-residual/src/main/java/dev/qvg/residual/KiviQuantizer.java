@@ -11,6 +11,7 @@ import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.tensor.Bf16;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
+import dev.qvg.api.tensor.SliceBatch;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +69,8 @@ final class KiviQuantizer extends AbstractKvQuantizer {
     }
 
     @Override
-    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work) {
+    protected QuantizedKv encode(KvShape shape, SliceBatch batch, KvRole role, float[] work,
+                                 java.util.List<dev.qvg.api.quant.ClusterStage> warmStart) {
         int n = shape.slices(), S = shape.tokens(), D = shape.headDim();
         int Sq = quantizedTokens(S, role);
         BlockQuantConfig q = kiviQuant();

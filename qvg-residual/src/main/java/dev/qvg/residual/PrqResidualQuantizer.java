@@ -3,14 +3,15 @@ package dev.qvg.residual;
 import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.KMeansConfig;
-import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.config.Seeds;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.spi.ResidualQuantizer;
+import dev.qvg.api.spi.SpanPlan;
+import dev.qvg.api.spi.StageInit;
+import dev.qvg.api.reference.SpanEncoding;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,59 +24,28 @@ import java.util.List;
  */
 public final class PrqResidualQuantizer implements ResidualQuantizer {
 
+    /**
+     * When the context's clusterer and smoother are the standard ones
+     * ({@link dev.qvg.api.spi.Clusterer#isBackendKMeans}, {@link dev.qvg.api.spi.Smoother#isBackendSas}),
+     * the backend encodes the whole span in one call ({@link Backend#encodeSpan}); otherwise each
+     * stage goes through the context's providers. Both give the same bits for the standard ones.
+     */
     @Override
     public ResidualCode encode(QuantizerContext context, SliceBatch batch, float[] x, int stages, KMeansConfig kmeans,
-                               BlockQuantConfig quant, float[][] warmStart) {
+                               BlockQuantConfig quant, StageInit init) {
         Args.notNull(context, "context");
-        Args.notNull(batch, "batch");
-        Args.notNull(kmeans, "kmeans");
-        Args.notNull(quant, "quant");
-        if (stages < 0 || stages > QuantizerConfig.MAX_STAGES) {
-            throw new IllegalArgumentException("stages: must be in 0.." + QuantizerConfig.MAX_STAGES + ", got " + stages);
+        SpanPlan plan = new SpanPlan(stages, kmeans, quant, init);
+        SpanEncoding.checkArgs(batch, x, plan);
+        Backend backend = context.backend();
+        if (stages == 0 || (context.clusterer().isBackendKMeans() && context.smoother().isBackendSas())) {
+            return backend.encodeSpan(batch, x, plan);
         }
-        batch.requireLength("x", x, batch.dim());
-        // Checked before any k-means runs, so a bad block size fails at once, not after minutes.
-        quant.requireDivides(batch.dim());
-        if (warmStart != null && warmStart.length != stages) {
-            throw new IllegalArgumentException("warmStart: expected one entry per stage (" + stages + "), got "
-                    + warmStart.length);
-        }
-        return encodeStaged(context, batch, x, stages, kmeans, quant,
-                warmStart == null ? null : (s, stageInput) -> warmStart[s]);
-    }
-
-    /**
-     * Where a stage's k-means starts: called once per stage, in order, with the stage's input
-     * (the residual the stage before left), so a warm start can re-seed clusters from it.
-     */
-    @FunctionalInterface
-    public interface StageInit {
-        /** {@code [slices, K, D]} initial centroids for stage {@code stage}, or {@code null} for a cold start. */
-        float[] initialCentroids(int stage, float[] stageInput);
-    }
-
-    /**
-     * As {@link #encode(QuantizerContext, SliceBatch, float[], int, KMeansConfig, BlockQuantConfig, float[][])},
-     * asking {@code init} (may be {@code null}: all cold) for each stage's initial centroids.
-     */
-    public ResidualCode encodeStaged(QuantizerContext context, SliceBatch batch, float[] x, int stages,
-                                     KMeansConfig kmeans, BlockQuantConfig quant, StageInit init) {
-        Args.notNull(context, "context");
-        Args.notNull(batch, "batch");
-        Args.notNull(kmeans, "kmeans");
-        Args.notNull(quant, "quant");
-        if (stages < 0 || stages > QuantizerConfig.MAX_STAGES) {
-            throw new IllegalArgumentException("stages: must be in 0.." + QuantizerConfig.MAX_STAGES + ", got " + stages);
-        }
-        batch.requireLength("x", x, batch.dim());
-        quant.requireDivides(batch.dim());
         List<ClusterStage> done = new ArrayList<>(stages);
         for (int s = 0; s < stages; s++) {
-            KMeansConfig stageConfig = kmeans.withSeed(Seeds.derive(kmeans.seed(), s));
-            float[] start = init == null ? null : init.initialCentroids(s, x);
-            done.add(context.smoother().smooth(context.backend(), context.clusterer(), batch, x, stageConfig, start));
+            done.add(context.smoother().smooth(backend, context.clusterer(), batch, x, plan.stageConfig(s),
+                    plan.initialCentroids(s, x)));
         }
-        PackedBlocks blocks = context.backend().quantizePack(x, batch.rows(), batch.dim(), quant);
+        PackedBlocks blocks = backend.quantizePack(x, batch.rows(), batch.dim(), quant);
         return new ResidualCode(done, blocks);
     }
 

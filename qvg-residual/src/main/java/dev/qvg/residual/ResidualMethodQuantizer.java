@@ -59,11 +59,6 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
                 config.kmeans().clusters(), shape.tokens());
     }
 
-    @Override
-    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work) {
-        return encode(shape, role, work, List.of());
-    }
-
     /**
      * With warm starts enabled ({@link WarmStart}) and a non-empty hint, stage {@code s} starts
      * from the hint's stage {@code s} (stages beyond the hint start cold); otherwise exactly the
@@ -71,11 +66,11 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
      * {@code maxIters} iterations (and is added to each hinted stage's iteration count).
      */
     @Override
-    protected QuantizedKv encode(KvShape shape, KvRole role, float[] work, List<ClusterStage> warmStart) {
+    protected QuantizedKv encode(KvShape shape, SliceBatch batch, KvRole role, float[] work,
+                                 List<ClusterStage> warmStart) {
         if (clip) {
             PercentileClip.clipBlocks(work, shape.headDim(), config.quant().blockSize(), config.clipPercentile());
         }
-        SliceBatch batch = shape.sliceBatch();
         boolean useHint = warm.enabled() && stages > 0 && !warmStart.isEmpty();
         ResidualCode code;
         if (!useHint) {
@@ -87,26 +82,17 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
                 WarmStart.check(Args.notNull(warmStart.get(s), "warmStart[" + s + "]"), s, batch, K);
             }
             long seed = config.kmeans().seed();
-            if (context.residual() instanceof PrqResidualQuantizer prq) {
-                // The restart probe is one assignment pass: take it out of the budget, so maxIters
-                // bounds the whole work of a stage as it does cold.
-                KMeansConfig km = config.kmeans();
-                if (warm.reseedEmpty() && km.maxIters() > 1) {
-                    km = km.withMaxIters(km.maxIters() - 1);
-                }
-                code = prq.encodeStaged(context, batch, work, stages, km, config.quant(),
-                        (s, input) -> s < hinted
-                                ? warm.initialCentroids(warmStart.get(s), s, batch, input, seed, context.backend()) : null);
-                if (warm.reseedEmpty()) {
-                    code = countProbe(code, hinted);
-                }
-            } else {
-                // Another provider only takes centroids up front: stage inputs after the first are not visible here.
-                float[][] init = new float[stages][];
-                for (int s = 0; s < hinted; s++) {
-                    init[s] = warmStart.get(s).centroidsAsFloat();
-                }
-                code = context.residual().encode(context, batch, work, stages, config.kmeans(), config.quant(), init);
+            // The restart probe is one assignment pass: take it out of the budget, so maxIters
+            // bounds the whole work of a stage as it does cold.
+            KMeansConfig km = config.kmeans();
+            if (warm.reseedEmpty() && km.maxIters() > 1) {
+                km = km.withMaxIters(km.maxIters() - 1);
+            }
+            code = context.residual().encode(context, batch, work, stages, km, config.quant(),
+                    (s, input) -> s < hinted
+                            ? warm.initialCentroids(warmStart.get(s), s, batch, input, seed, context.backend()) : null);
+            if (warm.reseedEmpty()) {
+                code = countProbe(code, hinted);
             }
         }
         Map<String, String> info = info();

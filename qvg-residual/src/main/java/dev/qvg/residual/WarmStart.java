@@ -118,7 +118,7 @@ public final class WarmStart {
                 if (used[k]) {
                     continue;
                 }
-                double u = (Seeds.derive(seed, stage, i, k) >>> 11) * 0x1.0p-53;
+                double u = (Seeds.derive(seed, stage, (long) batch.firstSlice() + i, k) >>> 11) * 0x1.0p-53;
                 int row = draw(d2, u);
                 int at = (i * K + k) * D;
                 System.arraycopy(stageInput, (i * S + row) * D, c, at, D);

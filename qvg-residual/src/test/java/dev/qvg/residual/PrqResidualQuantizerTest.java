@@ -63,8 +63,8 @@ class PrqResidualQuantizerTest {
     void warmStartIsUsedPerStage() {
         float[] x = data();
         ResidualCode cold = prq.encode(ctx, batch, x.clone(), 1, km, q, null);
-        float[][] warm = {cold.stages().get(0).centroidsAsFloat()};
-        ResidualCode again = prq.encode(ctx, batch, x.clone(), 1, km.withSeed(999), q, warm);
+        float[] warm = cold.stages().get(0).centroidsAsFloat();
+        ResidualCode again = prq.encode(ctx, batch, x.clone(), 1, km.withSeed(999), q, (s, input) -> warm);
         // From (bf16-rounded) converged centroids the same partition is found at once.
         assertArrayEquals(cold.stages().get(0).ids(), again.stages().get(0).ids());
         for (int it : again.stages().get(0).iterations()) {
@@ -76,8 +76,8 @@ class PrqResidualQuantizerTest {
     void badArgumentsAreNamed() {
         float[] x = data();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> prq.encode(ctx, batch, x, 2, km, q, new float[1][]));
-        assertTrue(e.getMessage().startsWith("warmStart"), e.getMessage());
+                () -> prq.encode(ctx, batch, x, 1, km, q, (s, input) -> new float[3]));
+        assertTrue(e.getMessage().startsWith("initialCentroids"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> prq.encode(ctx, batch, x, -1, km, q, null));
         assertTrue(e.getMessage().startsWith("stages"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> prq.encode(ctx, batch, x, 1, km, q.withBlockSize(64), null));

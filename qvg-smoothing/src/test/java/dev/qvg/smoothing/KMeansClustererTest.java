@@ -140,7 +140,7 @@ class KMeansClustererTest {
                 x[s * D + d] = (s % K) * 100f * (d == s % D ? 1 : 0.3f) + 0.01f * noise[s * D + d];
             }
         }
-        float[] init = KMeansClusterer.initialCentroids(b, x, cfg(K, 0).withInit(KMeansInit.KMEANS_PLUS_PLUS));
+        float[] init = dev.qvg.api.reference.LloydKMeans.initialCentroids(b, x, cfg(K, 0).withInit(KMeansInit.KMEANS_PLUS_PLUS));
         boolean[] hit = new boolean[K];
         for (int k = 0; k < K; k++) {
             hit[groupOf(x, init, k, D, K)] = true;
@@ -163,7 +163,7 @@ class KMeansClustererTest {
     void randomInitDrawsRowsWithReplacement() {
         int S = 5, D = 3, K = 8;
         float[] x = TestData.gaussian(9, S * D);
-        float[] init = KMeansClusterer.initialCentroids(new SliceBatch(1, S, D), x, cfg(K, 0));
+        float[] init = dev.qvg.api.reference.LloydKMeans.initialCentroids(new SliceBatch(1, S, D), x, cfg(K, 0));
         int[] used = new int[S];
         for (int k = 0; k < K; k++) {
             boolean found = false;
@@ -212,7 +212,7 @@ class KMeansClustererTest {
         float[] x = TestData.gaussian(12, b.numel());
         ClusteringResult r = km.cluster(ref, b, x, cfg(7, 2).withMaxIters(1), null);
         assertArrayEquals(new int[] {1, 1}, r.iterations());
-        float[] init = KMeansClusterer.initialCentroids(b, x, cfg(7, 2));
+        float[] init = dev.qvg.api.reference.LloydKMeans.initialCentroids(b, x, cfg(7, 2));
         for (int row = 0; row < b.rows(); row++) {
             assertEquals(TestData.nearest(b, x, row, init, 7), r.ids()[row]);
         }

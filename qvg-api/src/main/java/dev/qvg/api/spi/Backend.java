@@ -1,6 +1,7 @@
 package dev.qvg.api.spi;
 
 import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.tensor.SliceBatch;
@@ -10,6 +11,21 @@ import java.util.List;
  * The kernels of the method, on one device. Every operation works on a {@link SliceBatch}:
  * {@code slices} independent {@code [tokens, dim]} matrices laid end to end; centroids are
  * {@code [slices, clusters, dim]} and ids {@code [slices, tokens]}.
+ *
+ * <p>Two granularities:
+ * <ul>
+ *   <li><b>Coarse operations</b>, what pipelines call: {@link #cluster} (a whole k-means of a
+ *       slice batch) and {@link #encodeSpan} (every PRQ stage plus the final block quantization of
+ *       a span), and {@link #decode}. A device backend overrides them to upload a span once, keep
+ *       it resident through every iteration and stage, and download only the codes.</li>
+ *   <li><b>Fine kernels</b> ({@link #assign}, {@link #updateCentroids}, {@link #subtractCentroids},
+ *       {@link #accumulateCentroids}, {@link #quantizePack}, {@link #unpackDequant}): what a
+ *       backend must implement. The coarse operations' defaults are composed from them
+ *       ({@link dev.qvg.api.reference.LloydKMeans}, {@link dev.qvg.api.reference.SpanEncoding}),
+ *       so a backend that implements only these works unchanged.</li>
+ * </ul>
+ * An override of a coarse operation must give the same bits as its default on the same backend
+ * (the conformance kit runs both).
  *
  * <p>Contract (checked by the conformance kit):
  * <ol>
@@ -54,6 +70,35 @@ public interface Backend extends AutoCloseable {
 
     /** {@code out[row] += centroids[ids[row]]} for every row (reconstruction). */
     void accumulateCentroids(SliceBatch batch, float[] out, int[] ids, float[] centroids, int clusters);
+
+    /**
+     * Coarse: the whole k-means of every slice (spec section 3): initialisation (unless
+     * {@code initialCentroids} is given; slice {@code i} draws from
+     * {@code batch.sliceSeed(config.seed(), i)}), every iteration with its per-slice stop, the
+     * last assignment. The result is what {@link dev.qvg.api.reference.LloydKMeans#run} computes
+     * from this backend's {@link #assign} and {@link #updateCentroids}: the default.
+     *
+     * @param initialCentroids {@code [slices, K, D]} to start from, or {@code null}; not modified
+     * @throws IllegalArgumentException on a wrong length or a non-finite point or centroid, before any work
+     */
+    default ClusteringResult cluster(SliceBatch batch, float[] points, KMeansConfig config, float[] initialCentroids) {
+        return dev.qvg.api.reference.LloydKMeans.run(this, batch, points, config, initialCentroids);
+    }
+
+    /**
+     * Coarse: encodes a span as {@code plan} says (spec sections 3-6): {@code plan.stages()}
+     * smoothing stages, each clustering what the previous left and subtracting its stored (bf16)
+     * centroids, then the block quantization of the final residual. {@code x} (token-major) is the
+     * caller's work copy: on return it holds the final residual. The result is what
+     * {@link dev.qvg.api.reference.SpanEncoding#compose} computes from this backend's operations:
+     * the default.
+     *
+     * @throws IllegalArgumentException on bad arguments (a block size that does not divide the
+     *                                  dimension, a non-finite value), before any work
+     */
+    default ResidualCode encodeSpan(SliceBatch batch, float[] x, SpanPlan plan) {
+        return dev.qvg.api.reference.SpanEncoding.compose(this, batch, x, plan);
+    }
 
     /** Block-quantizes and packs a row-major {@code [rows, cols]} matrix (spec section 6). */
     PackedBlocks quantizePack(float[] x, int rows, int cols, BlockQuantConfig config);

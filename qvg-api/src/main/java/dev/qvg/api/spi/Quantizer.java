@@ -33,6 +33,25 @@ public interface Quantizer {
         return quantize(x, role);
     }
 
+    /**
+     * Quantizes {@code x}, which holds slices {@code [firstSlice, firstSlice + x.slices)} (in
+     * {@code batch * heads} order) of a larger tensor of the same tokens and head dim: the result
+     * equals those slices of quantizing the whole tensor, bit for bit, so a tensor can be
+     * compressed part by part in bounded memory. The default supports only {@code firstSlice == 0}.
+     *
+     * @throws UnsupportedOperationException for {@code firstSlice > 0} when the method does not support parts
+     */
+    default QuantizedKv quantizeSlices(KvTensor x, KvRole role, int firstSlice) {
+        if (firstSlice < 0) {
+            throw new IllegalArgumentException("firstSlice: must not be negative, got " + firstSlice);
+        }
+        if (firstSlice != 0) {
+            throw new UnsupportedOperationException("method '" + config().method()
+                    + "' cannot quantize a tensor part by part (Quantizer.quantizeSlices is not implemented)");
+        }
+        return quantize(x, role);
+    }
+
     /** The BHSD float32 reconstruction. */
     KvTensor dequantize(QuantizedKv q);
 

@@ -13,4 +13,13 @@ public interface Smoother {
 
     ClusterStage smooth(Backend backend, Clusterer clusterer, SliceBatch batch, float[] x, KMeansConfig config,
                         float[] initialCentroids);
+
+    /**
+     * Whether {@link #smooth} is exactly one stage of {@link Backend#encodeSpan} (cluster with the
+     * given clusterer, round to bf16, subtract the stored centroids). See
+     * {@link Clusterer#isBackendKMeans}.
+     */
+    default boolean isBackendSas() {
+        return false;
+    }
 }

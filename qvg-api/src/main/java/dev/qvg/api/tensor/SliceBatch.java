@@ -3,10 +3,23 @@ package dev.qvg.api.tensor;
 /**
  * What a kernel sees: {@code slices} independent row-major {@code [tokens, dim]} matrices laid
  * end to end in one float array (slice {@code i} starts at {@code i * tokens * dim}).
+ *
+ * <p>{@code firstSlice} says which slices of the whole tensor these are: slice {@code i} of the
+ * batch is slice {@code firstSlice + i} of its tensor. It changes nothing but the random draws
+ * ({@link #sliceSeed}), so that a tensor processed in parts, as a streamed compression does,
+ * gives the same bits as the whole tensor at once.
  */
-public record SliceBatch(int slices, int tokens, int dim) {
+public record SliceBatch(int slices, int tokens, int dim, int firstSlice) {
+
+    /** A batch that is a whole tensor (or the start of one). */
+    public SliceBatch(int slices, int tokens, int dim) {
+        this(slices, tokens, dim, 0);
+    }
 
     public SliceBatch {
+        if (firstSlice < 0) {
+            throw new IllegalArgumentException("slice batch: firstSlice must not be negative, got " + firstSlice);
+        }
         if (slices <= 0 || tokens <= 0 || dim <= 0) {
             throw new IllegalArgumentException("slice batch: slices, tokens and dim must be positive, got "
                     + slices + " x [" + tokens + ", " + dim + "]");
@@ -15,6 +28,23 @@ public record SliceBatch(int slices, int tokens, int dim) {
             throw new IllegalArgumentException("slice batch " + slices + " x [" + tokens + ", " + dim
                     + "] is larger than a Java array can hold");
         }
+    }
+
+    /**
+     * The seed of slice {@code i}'s own generator: {@code Seeds.derive(seed, firstSlice + i)},
+     * independent of thread count, slice order and how the tensor was cut into batches.
+     */
+    public long sliceSeed(long seed, int i) {
+        return dev.qvg.api.config.Seeds.derive(seed, (long) firstSlice + i);
+    }
+
+    /** Slices {@code [from, from + count)} of this batch, as a batch of their own. */
+    public SliceBatch part(int from, int count) {
+        if (from < 0 || count <= 0 || from + count > slices) {
+            throw new IllegalArgumentException("slice batch part [" + from + ", " + (from + count) + ") is outside "
+                    + this);
+        }
+        return new SliceBatch(count, tokens, dim, firstSlice + from);
     }
 
     public int rows() {
@@ -68,6 +98,6 @@ public record SliceBatch(int slices, int tokens, int dim) {
 
     @Override
     public String toString() {
-        return slices + " x [" + tokens + ", " + dim + "]";
+        return slices + " x [" + tokens + ", " + dim + "]" + (firstSlice == 0 ? "" : " from slice " + firstSlice);
     }
 }

@@ -1,4 +1,4 @@
-package dev.qvg.smoothing;
+package dev.qvg.api.reference;
 
 /**
  * The random generator of k-means initialisation: SplitMix64 (Steele, Lea and Flood, 2014)
@@ -6,17 +6,17 @@ package dev.qvg.smoothing;
  * is fixed by this file and never by the JDK's version ({@code java.util.SplittableRandom} does
  * not promise its bounded-draw algorithm across releases). Not thread-safe: each slice owns one.
  */
-final class SplitMix64 {
+public final class SplitMix64 {
 
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private long state;
 
-    SplitMix64(long seed) {
+    public SplitMix64(long seed) {
         this.state = seed;
     }
 
-    long nextLong() {
+    public long nextLong() {
         long z = (state += GOLDEN_GAMMA);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -27,7 +27,7 @@ final class SplitMix64 {
      * Uniform in {@code [0, bound)}: a 63-bit draw reduced modulo {@code bound}, redrawn when it
      * falls in the incomplete last interval (so every value is exactly equally likely).
      */
-    int nextInt(int bound) {
+    public int nextInt(int bound) {
         if (bound <= 0) {
             throw new IllegalArgumentException("bound: must be positive, got " + bound);
         }
@@ -41,7 +41,7 @@ final class SplitMix64 {
     }
 
     /** Uniform in {@code [0, 1)} with 53 random bits. */
-    double nextDouble() {
+    public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 }

@@ -1,4 +1,4 @@
-package dev.qvg.smoothing;
+package dev.qvg.api.reference;
 
 import dev.qvg.api.config.KMeansInit;
 
@@ -6,7 +6,7 @@ import dev.qvg.api.config.KMeansInit;
  * First centroids of one slice (spec section 3, step 1). Both methods copy rows of the slice,
  * so a centroid always starts on a data point; both draw from the slice's own generator only.
  */
-final class CentroidInit {
+public final class CentroidInit {
 
     private CentroidInit() {
     }
@@ -15,7 +15,7 @@ final class CentroidInit {
      * Writes {@code clusters} initial centroids of the slice starting at {@code points[pointsAt]}
      * ({@code tokens} rows of {@code dim}) into {@code out[outAt..]}.
      */
-    static void init(KMeansInit method, SplitMix64 rng, float[] points, int pointsAt, int tokens, int dim,
+    public static void init(KMeansInit method, SplitMix64 rng, float[] points, int pointsAt, int tokens, int dim,
                      int clusters, float[] out, int outAt) {
         switch (method) {
             case RANDOM:

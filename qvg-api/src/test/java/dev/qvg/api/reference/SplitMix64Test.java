@@ -1,4 +1,4 @@
-package dev.qvg.smoothing;
+package dev.qvg.api.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
