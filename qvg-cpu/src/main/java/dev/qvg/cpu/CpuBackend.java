@@ -1,11 +1,18 @@
 package dev.qvg.cpu;
 
 import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.reference.KernelArgs;
+import dev.qvg.api.reference.LloydKMeans;
+import dev.qvg.api.reference.SpanEncoding;
 import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.ClusteringResult;
+import dev.qvg.api.spi.ResidualCode;
+import dev.qvg.api.spi.SpanPlan;
 import dev.qvg.api.tensor.SliceBatch;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,9 +22,15 @@ import java.util.List;
  * <ul>
  *   <li>Work is split into tasks of a fixed size (never derived from the thread count) and run on
  *       a bounded pool ({@value WorkerPool#THREADS_PROPERTY}, default the available processors).</li>
- *   <li>{@link #assign}: an OpenBLAS GEMM with a certified re-check for large slices
- *       ({@link GemmAssign}), pure Java in the reference's summation order otherwise
- *       ({@link JavaAssign}); both give the reference's ids, ties included.</li>
+ *   <li>{@link #cluster} and {@link #encodeSpan}, the coarse operations, run one slice per worker
+ *       from start to end (every iteration of every stage, then the block quantization of that
+ *       slice's rows, {@link SliceKMeans}) when there are at least as many slices as workers and
+ *       the SIMD assignment runs; otherwise they are the SPI's compositions of the kernels below,
+ *       each split across the workers.</li>
+ *   <li>{@link #assign}: a register-tiled SIMD kernel with a certified re-check
+ *       ({@link VectorAssign}) where the Vector API runs, else an OpenBLAS GEMM with the same
+ *       re-check ({@link GemmAssign}) for large slices, pure Java in the reference's summation order
+ *       for small ones ({@link JavaAssign}); all give the reference's ids, ties included.</li>
  *   <li>{@link #updateCentroids} splits each slice by columns, so every sum sees the rows in the
  *       reference's order.</li>
  *   <li>Block quantize/dequantize: {@link VectorBlockKernels} for INT2 and INT4 once {@link VectorWarmup} allows,
@@ -34,6 +47,8 @@ public final class CpuBackend implements Backend {
     static final int ASSIGN_TILE = 64;
     /** Columns per centroid-update task. */
     static final int UPDATE_COLUMNS = 32;
+    /** Rows per SIMD assignment task when one slice is split across workers. */
+    static final int VECTOR_ASSIGN_ROWS = 256;
     /** Floats per element-wise task (subtract, accumulate, quantize, dequantize). */
     static final int ELEMENTS_PER_TASK = 1 << 16;
 
@@ -44,8 +59,12 @@ public final class CpuBackend implements Backend {
      */
     static final long GEMM_MIN_FLOPS = 1L << 16;
 
+    /** System property: {@code false} keeps k-means off the SIMD assignment (GEMM or pure Java instead). */
+    public static final String VECTOR_KMEANS_PROPERTY = "qvg.cpu.simd.kmeans";
+
     private final WorkerPool pool;
     private final long gemmMinFlops;
+    private final boolean vectorKMeans;
     private final GemmAssign gemm = new GemmAssign();
     private volatile boolean closed;
 
@@ -64,17 +83,35 @@ public final class CpuBackend implements Backend {
      * ({@code Long.MAX_VALUE}: never; 0: always, where ND4J loads). Both paths give the same bits.
      */
     CpuBackend(int threads, long gemmMinFlops) {
+        this(threads, gemmMinFlops, Simd.parseSwitch(System.getProperty(VECTOR_KMEANS_PROPERTY, "true")) && Simd.enabled());
+    }
+
+    /**
+     * As {@link #CpuBackend(int, long)}, saying whether k-means may use the SIMD assignment
+     * (only where {@link Simd#enabled()}; all paths give the same bits).
+     */
+    CpuBackend(int threads, long gemmMinFlops, boolean vectorKMeans) {
         if (gemmMinFlops < 0) {
             throw new IllegalArgumentException("gemmMinFlops: must not be negative, got " + gemmMinFlops);
         }
         Simd.checkProperty();
         this.pool = new WorkerPool(threads);
         this.gemmMinFlops = gemmMinFlops;
+        this.vectorKMeans = vectorKMeans && Simd.enabled();
+    }
+
+    /**
+     * Whether an assignment of one {@code [tokens, dim]} slice against {@code clusters} uses the
+     * SIMD kernel: where the Vector API runs, for the slices large enough for GEMM too (the kernel
+     * costs about 0.3 s of JIT compilation once per JVM, earned back within a second of k-means).
+     */
+    boolean usesVectorAssign(int tokens, int dim, int clusters) {
+        return vectorKMeans && 2L * tokens * dim * clusters >= Math.min(gemmMinFlops, GEMM_MIN_FLOPS);
     }
 
     /** Whether an assignment of one {@code [tokens, dim]} slice against {@code clusters} uses GEMM. */
     boolean usesGemm(int tokens, int dim, int clusters) {
-        return gemmMinFlops != Long.MAX_VALUE && 2L * tokens * dim * clusters >= gemmMinFlops
+        return !usesVectorAssign(tokens, dim, clusters) && gemmMinFlops != Long.MAX_VALUE && 2L * tokens * dim * clusters >= gemmMinFlops
                 && Nd4jSupport.available();
     }
 
@@ -101,6 +138,10 @@ public final class CpuBackend implements Backend {
         KernelArgs.checkAssign(batch, points, centroids, clusters, ids, changed, active);
         int[] slices = activeSlices(batch, active);
         int S = batch.tokens(), D = batch.dim();
+        if (slices.length > 0 && usesVectorAssign(S, D, clusters)) {
+            vectorAssign(batch, points, centroids, clusters, ids, changed, slices);
+            return;
+        }
         if (slices.length > 0 && usesGemm(S, D, clusters)) {
             for (int i : slices) {
                 changed[i] = gemm.assignSlice(pool, points, centroids, i, S, D, clusters, ids, ASSIGN_TILE);
@@ -131,6 +172,115 @@ public final class CpuBackend implements Backend {
             }
             changed[slices[a]] = sum;
         }
+    }
+
+    /** {@link VectorAssign} over row tiles of the active slices, spread over the workers. */
+    private void vectorAssign(SliceBatch batch, float[] points, float[] centroids, int clusters, int[] ids,
+                              int[] changed, int[] slices) {
+        int S = batch.tokens(), D = batch.dim();
+        CentroidPanels[] panels = new CentroidPanels[slices.length];
+        pool.run(slices.length, a -> {
+            panels[a] = new CentroidPanels(clusters, D, VectorAssign.lanes());
+            panels[a].load(centroids, slices[a] * clusters * D);
+        });
+        int rowsPerTask = VECTOR_ASSIGN_ROWS;
+        int tilesPerSlice = (S + rowsPerTask - 1) / rowsPerTask;
+        int[] taskChanged = new int[slices.length * tilesPerSlice];
+        pool.run(taskChanged.length, t -> {
+            int a = t / tilesPerSlice;
+            int first = slices[a] * S;
+            int from = first + (t % tilesPerSlice) * rowsPerTask;
+            int to = Math.min(first + S, from + rowsPerTask);
+            float[] scratch = new float[VectorAssign.scratchLength(panels[a])];
+            taskChanged[t] = VectorKernelCalls.assignRows(points, D, panels[a], centroids, slices[a] * clusters * D, from,
+                    to, ids, scratch);
+        });
+        for (int a = 0; a < slices.length; a++) {
+            int sum = 0;
+            for (int tile = 0; tile < tilesPerSlice; tile++) {
+                sum += taskChanged[a * tilesPerSlice + tile];
+            }
+            changed[slices[a]] = sum;
+        }
+    }
+
+    /**
+     * One slice's whole k-means per worker when the SIMD assignment runs and there are at least as
+     * many slices as workers; otherwise the SPI's composition, whose kernels split each slice across
+     * the workers. The same bits either way ({@link SliceKMeans}).
+     */
+    @Override
+    public ClusteringResult cluster(SliceBatch batch, float[] points, KMeansConfig config, float[] initialCentroids) {
+        ensureOpen();
+        LloydKMeans.checkArgs(batch, points, config, initialCentroids);
+        if (!slicePerWorker(batch, config.clusters())) {
+            return LloydKMeans.run(this, batch, points, config, initialCentroids);
+        }
+        float[] centroids = initialCentroids != null ? initialCentroids.clone()
+                : LloydKMeans.initialCentroids(batch, points, config);
+        int[] ids = new int[batch.rows()];
+        int[] iterations = new int[batch.slices()];
+        pool.run(batch.slices(), i -> new SliceKMeans(config.clusters(), batch.dim())
+                .run(batch, points, i, config, centroids, ids, iterations));
+        return new ClusteringResult(centroids, ids, iterations);
+    }
+
+    /**
+     * One slice per worker from its first stage to its packed blocks when {@link #cluster} would
+     * run that way and no stage-init hook needs the whole batch's stage input; otherwise the SPI's
+     * composition of {@link #cluster}, {@link #subtractCentroids} and {@link #quantizePack}. Each
+     * slice's last subtraction and its block quantization go tile by tile while the rows are in
+     * cache. Same bits as the composition.
+     */
+    @Override
+    public ResidualCode encodeSpan(SliceBatch batch, float[] x, SpanPlan plan) {
+        ensureOpen();
+        SpanEncoding.checkArgs(batch, x, plan);
+        if (plan.stages() == 0 || plan.init() != null || !slicePerWorker(batch, plan.kmeans().clusters())) {
+            return Backend.super.encodeSpan(batch, x, plan);
+        }
+        LloydKMeans.checkArgs(batch, x, plan.kmeans(), null);
+        KernelArgs.checkQuantize(x, batch.rows(), batch.dim(), plan.quant());
+        int n = batch.slices(), S = batch.tokens(), D = batch.dim(), K = plan.kmeans().clusters(), stages = plan.stages();
+        float[][] centroids = new float[stages][n * K * D];
+        short[][] stored = new short[stages][n * K * D];
+        float[][] storedFloat = new float[stages][n * K * D];
+        int[][] ids = new int[stages][n * S];
+        int[][] iterations = new int[stages][n];
+        PackedBlocks blocks = PackedBlocks.allocate(batch.rows(), D, plan.quant());
+        boolean vectorQuantize = VectorWarmup.ready((long) batch.rows() * D) && VectorBlockKernels.quantizes(plan.quant());
+        pool.run(n, i -> {
+            SliceKMeans km = new SliceKMeans(K, D);
+            for (int s = 0; s < stages; s++) {
+                KMeansConfig config = plan.stageConfig(s);
+                LloydKMeans.initialCentroids(batch, x, config, i, centroids[s]);
+                km.run(batch, x, i, config, centroids[s], ids[s], iterations[s]);
+                SpanEncoding.roundToStored(centroids[s], stored[s], storedFloat[s], i * K * D, K * D);
+                if (s + 1 < stages) {
+                    CentroidUpdate.addRows(batch, x, ids[s], storedFloat[s], K, i * S, (i + 1) * S, -1);
+                }
+            }
+            int tile = rowsPerTask(D);
+            for (int from = i * S; from < (i + 1) * S; from += tile) {
+                int to = Math.min((i + 1) * S, from + tile);
+                CentroidUpdate.addRows(batch, x, ids[stages - 1], storedFloat[stages - 1], K, from, to, -1);
+                if (vectorQuantize) {
+                    VectorKernelCalls.quantizeRows(x, blocks, from, to);
+                } else {
+                    BlockKernels.quantizeRows(x, blocks, from, to);
+                }
+            }
+        });
+        List<ClusterStage> done = new ArrayList<>(stages);
+        for (int s = 0; s < stages; s++) {
+            done.add(new ClusterStage(n, S, D, K, stored[s], ids[s], iterations[s]));
+        }
+        return new ResidualCode(done, blocks);
+    }
+
+    /** Whether the coarse operations run one slice per worker (see {@link #cluster}). */
+    private boolean slicePerWorker(SliceBatch batch, int clusters) {
+        return batch.slices() >= pool.threads() && usesVectorAssign(batch.tokens(), batch.dim(), clusters);
     }
 
     @Override

@@ -8,22 +8,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Nearest-centroid assignment with the {@code x.c} products from one OpenBLAS SGEMM per slice,
- * made exactly equal to the reference by a certified re-check.
- *
- * <p>The GEMM sums in its own order (and with fused multiply-adds), so its distance
- * {@code g_k} differs from the reference's float distance {@code r_k} by round-off. Both are
- * within {@code (gamma_D + 2u)(|x| + |c_k|)^2} of the exact distance (the standard dot-product
- * error bound, {@code u = 2^-24}), so {@code |g_k - r_k| <= B} with
- * {@code B = 2 (D + 4) u (|x| + max_k |c_k|)^2}; this class uses twice that. Every reference
- * minimiser then has {@code g_k <= min g + 2B}: when only one cluster is that close it is the
- * reference's answer, otherwise the few candidates are re-scored with the reference's own
- * arithmetic, in index order, ties to the lowest index. Rows or centroids that are not finite,
+ * made exactly equal to the reference by a certified re-check ({@link CertifiedArgmin}): the
+ * GEMM sums in its own order (and with fused multiply-adds). Rows or centroids that are not finite,
  * or whose bound overflows, are scored entirely the reference way. The result is therefore
  * bit-identical to {@link ReferenceKernels#assign}, whatever OpenBLAS's thread count or kernel.
  */
 final class GemmAssign {
-
-    private static final float UNIT_ROUNDOFF = 0x1p-24f;
 
     /** Most dot products one GEMM call produces (16 MB of output; 16384 rows at K = 256). */
     static final int MAX_CHUNK_FLOATS = 1 << 22;
@@ -47,14 +37,29 @@ final class GemmAssign {
 
     private final ConcurrentLinkedDeque<Workspace> spare = new ConcurrentLinkedDeque<>();
 
+    /**
+     * Spare workspaces kept. A slice whose length is not a multiple of the chunk needs two shapes
+     * (full chunks and the last one); discarding one shape to make the other measured as a 17x
+     * cliff at S = 29640 (two 16 MB off-heap allocations and their page faults per slice), so a
+     * few shapes are kept side by side.
+     */
+    private static final int MAX_SPARE = 6;
+
     private Workspace take(int rows, int clusters, int dim) {
-        for (Workspace w; (w = spare.poll()) != null; ) {
-            if (w.rows == rows && w.clusters == clusters && w.dim == dim) {
+        for (java.util.Iterator<Workspace> it = spare.iterator(); it.hasNext(); ) {
+            Workspace w = it.next();
+            if (w.rows == rows && w.clusters == clusters && w.dim == dim && spare.removeFirstOccurrence(w)) {
                 return w;
             }
-            // Another shape: let it be collected (ND4J frees off-heap memory with the object).
         }
         return new Workspace(rows, clusters, dim);
+    }
+
+    private void giveBack(Workspace w) {
+        spare.push(w);
+        while (spare.size() > MAX_SPARE) {
+            spare.pollLast(); // the least recently used shape; ND4J frees off-heap memory with the object
+        }
     }
 
     /** Drops cached workspaces. */
@@ -123,11 +128,10 @@ final class GemmAssign {
             pool.run(tiles, t -> {
                 int from = t * tile, to = Math.min(rows, from + tile);
                 w.out.data().asNioFloat().get(from * K, dots, from * K, (to - from) * K);
-                int[] cand = new int[K];
                 int ch = 0;
                 for (int s = from; s < to; s++) {
                     int row = first + s;
-                    int best = nearest(points, row * D, D, centroids, cBase, K, cNorms, cMaxNorm, dots, s * K, cand);
+                    int best = nearest(points, row * D, D, centroids, cBase, K, cNorms, cMaxNorm, dots, s * K);
                     ch += ids[row] != best ? 1 : 0;
                     ids[row] = best;
                 }
@@ -135,7 +139,7 @@ final class GemmAssign {
             });
             return sum(changed);
         } finally {
-            spare.push(w);
+            giveBack(w);
         }
     }
 
@@ -156,17 +160,14 @@ final class GemmAssign {
         return true;
     }
 
-    /** The reference's nearest centroid of one row, from GEMM dots plus a certified re-check. */
+    /** The reference's nearest centroid of one row, from GEMM dots plus a certified re-check ({@link CertifiedArgmin}). */
     private static int nearest(float[] points, int xAt, int D, float[] centroids, int cBase, int K, float[] cNorms,
-                               float cMaxNorm, float[] dots, int dAt, int[] cand) {
+                               float cMaxNorm, float[] dots, int dAt) {
         float xx = 0f;
         for (int d = 0; d < D; d++) {
             float v = points[xAt + d];
             xx += v * v;
         }
-        float xNorm = (float) Math.sqrt(xx);
-        float span = xNorm + cMaxNorm;
-        float bound = 4f * (D + 4) * UNIT_ROUNDOFF * span * span;
         for (int k = 0; k < K; k++) {
             dots[dAt + k] = xx - 2f * dots[dAt + k] + cNorms[k];
         }
@@ -185,29 +186,13 @@ final class GemmAssign {
                 }
             }
         }
-        float limit = minG + 2f * bound;
+        float limit = minG + 2f * CertifiedArgmin.bound(xx, cMaxNorm, D);
         if (!Float.isFinite(limit)) {
             return ReferenceKernels.nearest(points, xAt, centroids, cBase, K, D);
         }
         if (!(secondG <= limit)) {
             return bestG; // the only cluster within the round-off window
         }
-        int n = 0;
-        for (int k = 0; k < K; k++) {
-            if (dots[dAt + k] <= limit) {
-                cand[n++] = k;
-            }
-        }
-        int best = 0;
-        float bestD = Float.POSITIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            int k = cand[j];
-            float dist = ReferenceKernels.distance(points, xAt, centroids, cBase + k * D, D);
-            if (dist < bestD) {
-                bestD = dist;
-                best = k;
-            }
-        }
-        return best;
+        return CertifiedArgmin.rescore(points, xAt, D, centroids, cBase, K, dots, dAt, limit);
     }
 }

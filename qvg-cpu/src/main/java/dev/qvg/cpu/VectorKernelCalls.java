@@ -25,10 +25,14 @@ final class VectorKernelCalls {
     private static final MethodType ROWS_DECODE = MethodType.methodType(void.class, PackedBlocks.class, float[].class, int.class, int.class,
             int.class, int[][].class, float[][].class, int[].class, int.class, int.class);
 
+    private static final MethodType ROWS_ASSIGN = MethodType.methodType(int.class, float[].class, int.class,
+            CentroidPanels.class, float[].class, int.class, int.class, int.class, int[].class, float[].class);
+
     // Deliberately not final: see the class comment.
     private static MethodHandle quantizeRows = find("quantizeRows", ROWS_QUANTIZE);
     private static MethodHandle dequantizeRows = find("dequantizeRows", ROWS_DEQUANTIZE);
     private static MethodHandle decodeRows = find("decodeRows", ROWS_DECODE);
+    private static MethodHandle assignRows = find(VectorAssign.class, "assignRows", ROWS_ASSIGN);
 
     private VectorKernelCalls() {
     }
@@ -58,6 +62,16 @@ final class VectorKernelCalls {
         }
     }
 
+    /** {@link VectorAssign#assignRows}: returns how many ids changed. */
+    static int assignRows(float[] points, int dim, CentroidPanels panels, float[] centroids, int cBase, int from, int to,
+                          int[] ids, float[] scratch) {
+        try {
+            return (int) assignRows.invokeExact(points, dim, panels, centroids, cBase, from, to, ids, scratch);
+        } catch (Throwable t) {
+            throw unchecked(t, "assign");
+        }
+    }
+
     /** The kernels throw only unchecked exceptions; anything else is a bug worth naming. */
     private static RuntimeException unchecked(Throwable t, String kernel) {
         if (t instanceof RuntimeException r) {
@@ -70,8 +84,12 @@ final class VectorKernelCalls {
     }
 
     private static MethodHandle find(String name, MethodType type) {
+        return find(VectorBlockKernels.class, name, type);
+    }
+
+    private static MethodHandle find(Class<?> owner, String name, MethodType type) {
         try {
-            return MethodHandles.lookup().findStatic(VectorBlockKernels.class, name, type);
+            return MethodHandles.lookup().findStatic(owner, name, type);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

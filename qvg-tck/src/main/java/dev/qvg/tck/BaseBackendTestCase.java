@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Nested;
  * }</pre>
  *
  * Each group below is one of the focused test cases ({@link BaseBlockQuantTestCase},
- * {@link BaseKMeansKernelsTestCase}, {@link BaseCentroidOpsTestCase}, {@link BasePipelineTestCase},
+ * {@link BaseKMeansKernelsTestCase}, {@link BaseCoarseOpsTestCase}, {@link BaseCentroidOpsTestCase}, {@link BasePipelineTestCase},
  * {@link BaseConcurrencyTestCase}, {@link BaseBadInputTestCase}), run with this class's hook and switches and a backend of its
  * own. Reproduce a failure with the {@code -Dqvg.tck.seed=...} its message names.
  *
@@ -44,6 +44,20 @@ public abstract class BaseBackendTestCase extends BackendTestCase {
     @Nested
     @DisplayName("k-means kernels")
     class KMeansKernels extends BaseKMeansKernelsTestCase {
+        @Override
+        protected Backend newBackend() {
+            return BaseBackendTestCase.this.newBackend();
+        }
+
+        @Override
+        protected BackendTestCase spec() {
+            return BaseBackendTestCase.this;
+        }
+    }
+
+    @Nested
+    @DisplayName("coarse operations")
+    class CoarseOps extends BaseCoarseOpsTestCase {
         @Override
         protected Backend newBackend() {
             return BaseBackendTestCase.this.newBackend();

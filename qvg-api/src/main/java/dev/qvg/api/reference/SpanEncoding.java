@@ -7,6 +7,7 @@ import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.spi.SpanPlan;
+import dev.qvg.api.tensor.Bf16;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,15 +51,28 @@ public final class SpanEncoding {
      * round up to infinity in bf16; that is refused, as the input is too large to store.
      */
     public static ClusterStage storedStage(SliceBatch batch, int clusters, ClusteringResult r) {
-        ClusterStage stage = ClusterStage.ofFloatCentroids(batch.slices(), batch.tokens(), batch.dim(), clusters,
-                r.centroids(), r.ids(), r.iterations());
-        short[] bf = stage.centroids();
-        for (int i = 0; i < bf.length; i++) {
-            if ((bf[i] & 0x7F80) == 0x7F80) {
-                throw new IllegalArgumentException("x: centroid value " + r.centroids()[i]
+        float[] c = r.centroids();
+        short[] bf = new short[c.length];
+        roundToStored(c, bf, null, 0, c.length);
+        return new ClusterStage(batch.slices(), batch.tokens(), batch.dim(), clusters, bf, r.ids(), r.iterations());
+    }
+
+    /**
+     * Rounds {@code centroids[from, from + length)} to bf16 into {@code stored} and, when
+     * {@code asFloat} is not null, their float values into {@code asFloat}; refuses a value that
+     * overflows bf16 (see {@link #storedStage}).
+     */
+    public static void roundToStored(float[] centroids, short[] stored, float[] asFloat, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            short b = Bf16.fromFloat(centroids[i]);
+            if ((b & 0x7F80) == 0x7F80) {
+                throw new IllegalArgumentException("x: centroid value " + centroids[i]
                         + " overflows bfloat16; the input is too large to store its centroids");
             }
+            stored[i] = b;
+            if (asFloat != null) {
+                asFloat[i] = Bf16.toFloat(b);
+            }
         }
-        return stage;
     }
 }

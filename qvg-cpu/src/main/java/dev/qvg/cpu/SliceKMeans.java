@@ -1,0 +1,47 @@
+package dev.qvg.cpu;
+
+import dev.qvg.api.config.KMeansConfig;
+import dev.qvg.api.reference.LloydKMeans;
+import dev.qvg.api.tensor.SliceBatch;
+import java.util.Arrays;
+
+/**
+ * The whole k-means of one slice on the calling thread: {@link LloydKMeans#run}'s loop for that
+ * slice alone (assign, update, stop when {@link LloydKMeans#converged}), with the SIMD
+ * assignment ({@link VectorAssign}) and the row-order centroid update ({@link CentroidUpdate}),
+ * so it gives {@code LloydKMeans.run}'s bits. Slices run side by side, one per worker: no
+ * synchronisation inside an iteration, and the update of one slice overlaps the assignment of
+ * another.
+ */
+final class SliceKMeans {
+
+    private final CentroidPanels panels;
+    private final float[] scratch;
+
+    /** Buffers for slices of {@code clusters} centroids of {@code dim} values; one instance per thread. */
+    SliceKMeans(int clusters, int dim) {
+        this.panels = new CentroidPanels(clusters, dim, VectorAssign.lanes());
+        this.scratch = new float[VectorAssign.scratchLength(panels)];
+    }
+
+    /**
+     * Clusters slice {@code i} of {@code points} from the centroids already in
+     * {@code centroids[i * K * D ..]}, writing its ids ({@code ids[i * S ..]}) and
+     * {@code iterations[i]}; every other slice's entries are left alone.
+     */
+    void run(SliceBatch b, float[] points, int i, KMeansConfig config, float[] centroids, int[] ids, int[] iterations) {
+        int S = b.tokens(), D = b.dim(), K = config.clusters();
+        int first = i * S, cBase = i * K * D;
+        Arrays.fill(ids, first, first + S, -1);
+        for (int it = 1; it <= config.maxIters(); it++) {
+            panels.load(centroids, cBase);
+            int changed = VectorKernelCalls.assignRows(points, D, panels, centroids, cBase, first, first + S, ids,
+                    scratch);
+            CentroidUpdate.columns(b, points, ids, K, centroids, i, 0, D);
+            iterations[i] = it;
+            if (LloydKMeans.converged(changed, S, config)) {
+                return;
+            }
+        }
+    }
+}
