@@ -12,6 +12,11 @@ public final class BenchShapes {
     public static final int K = 256;
     /** k-means iterations of one compression in the benchmarks: issue 4's reference workload. */
     public static final int COMPRESS_ITERS = 20;
+    /**
+     * k-means iterations per slice of the real-job benchmark (issue 21: one LongCat-Video layer with
+     * {@code --iters 5 --tol 0}), and of {@code KMeansBenchmark.cluster}, its per-slice micro-row.
+     */
+    public static final int LAYER_ITERS = 5;
     /** PRQ stages in the PRQ compression benchmark (SAS is the one-stage case). */
     public static final int PRQ_STAGES = 2;
     /** Tokens per chunk of the streaming-cache histories (cache read, attention). */

@@ -1,6 +1,9 @@
 package dev.qvg.bench;
 
+import dev.qvg.api.config.KMeansConfig;
+import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * then {@code updateCentroids} (one pass over the points). {@link #assign()} alone separates the
  * arithmetic part from the memory pass. The centroids move between invocations as real
  * iterations do; the work per call does not depend on where they are.
+ *
+ * <p>{@link #cluster()} is the coarse operation a pipeline calls, {@code Backend.cluster}: one
+ * slice's whole k-means (seeded init and {@value BenchShapes#LAYER_ITERS} iterations, no early
+ * stop), the per-slice share of the real-job benchmark ({@code scripts/layer-bench.sh}: a
+ * LongCat-Video layer is 64 such slices at {@code S = 29640}; run it with {@code -p S=29640}).
+ * Any S of at least K works: the defaults are the report's sizes, not a limit.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +51,7 @@ public class KMeansBenchmark extends ForkedBenchmark {
     private float[] centroids;
     private int[] ids;
     private int[] changed;
+    private KMeansConfig layerConfig;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -53,6 +63,7 @@ public class KMeansBenchmark extends ForkedBenchmark {
         ids = new int[S];
         Arrays.fill(ids, -1);
         changed = new int[1];
+        layerConfig = new KMeansConfig(K, BenchShapes.LAYER_ITERS, 0.0, 13L, KMeansInit.RANDOM);
     }
 
     @TearDown(Level.Trial)
@@ -65,6 +76,11 @@ public class KMeansBenchmark extends ForkedBenchmark {
         impl.assign(batch, points, centroids, BenchShapes.K, ids, changed, null);
         impl.updateCentroids(batch, points, ids, BenchShapes.K, centroids, null);
         return centroids;
+    }
+
+    @Benchmark
+    public ClusteringResult cluster() {
+        return impl.cluster(batch, points, layerConfig, null);
     }
 
     @Benchmark

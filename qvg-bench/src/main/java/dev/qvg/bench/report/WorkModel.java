@@ -37,6 +37,11 @@ public final class WorkModel {
                 "the arg-min over K for every row and any copy of points or distances (into native BLAS "
                         + "buffers, say) add time the FLOP count leaves out; a pure-Java distance loop also runs "
                         + "well below a tuned SGEMM"));
+        add(new KernelSpec("KMeansBenchmark.cluster", "whole k-means of one slice (Backend.cluster, "
+                + BenchShapes.LAYER_ITERS + " iters)", Bound.FLOPS,
+                r -> new Work(0, BenchShapes.LAYER_ITERS * distanceFlops(r.intParam("S")), r.intParam("S")),
+                "the iterations' own costs (see the k-means iteration) plus the seeded initialisation; this is "
+                        + "one slice of the real-job benchmark (scripts/layer-bench.sh)"));
         add(new KernelSpec("BlockCodecBenchmark.quantizePack", "block quantize + pack", Bound.MEMORY,
                 r -> quantizeWork(r), "each block is read twice (a reduction for its scale, then comparisons "
                 + "with its thresholds and bit packing); where the SIMD kernels are off (see the caveat line) or "
