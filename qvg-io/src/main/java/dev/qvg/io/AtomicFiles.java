@@ -36,7 +36,7 @@ public final class AtomicFiles {
             throw refuse(abs);
         }
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = TempFiles.create(dir, abs.getFileName().toString());
         boolean done = false;
         try {
             readableByAll(tmp);
@@ -51,8 +51,10 @@ public final class AtomicFiles {
             }
             done = true;
         } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
+            if (done) {
+                TempFiles.forget(tmp);
+            } else {
+                TempFiles.delete(tmp);
             }
         }
     }

@@ -71,7 +71,7 @@ public final class Npy {
         }
     }
 
-    private static Header readHeader(Path path, FileChannel ch, ReadLimits limits) throws IOException {
+    static Header readHeader(Path path, FileChannel ch, ReadLimits limits) throws IOException {
         long size = ch.size();
         if (size < 10) {
             throw new CorruptFileException(path, "npy magic", "file has " + size + " bytes, too short for an npy preamble");
@@ -264,6 +264,21 @@ public final class Npy {
         }
         // Reuse the safetensors writer's checks and conversions: the same element bytes.
         SafeTensorsWriter conv = new SafeTensorsWriter().addFloats("x", dtype, shape, data);
+        byte[] header = header(shape, dtype);
+        AtomicFiles.write(path, force, ch -> {
+            SafeTensorsWriter.writeFully(ch, ByteBuffer.wrap(header));
+            conv.writeDataTo(ch);
+        });
+    }
+
+    /** Writes a K or V tensor as rank-4 dims in {@code fileLayout}. */
+    public static void writeKv(Path path, KvTensor tensor, DType dtype, Layout fileLayout, boolean force) throws IOException {
+        KvTensor t = tensor.layout() == fileLayout ? tensor : tensor.toLayout(fileLayout);
+        write(path, KvShapes.toDims(t.shape(), fileLayout), t.data(), dtype, force);
+    }
+
+    /** The complete header (magic to padding) of an array of {@code shape} and {@code dtype} (F32 or F16) in C order. */
+    static byte[] header(long[] shape, DType dtype) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(d).append(", ");
@@ -275,17 +290,7 @@ public final class Npy {
         }
         String dict = "{'descr': '" + (dtype == DType.F32 ? "<f4" : "<f2") + "', 'fortran_order': False, 'shape': ("
                 + dims.toString().trim() + "), }";
-        byte[] header = encodeHeader(dict);
-        AtomicFiles.write(path, force, ch -> {
-            SafeTensorsWriter.writeFully(ch, ByteBuffer.wrap(header));
-            conv.writeDataTo(ch);
-        });
-    }
-
-    /** Writes a K or V tensor as rank-4 dims in {@code fileLayout}. */
-    public static void writeKv(Path path, KvTensor tensor, DType dtype, Layout fileLayout, boolean force) throws IOException {
-        KvTensor t = tensor.layout() == fileLayout ? tensor : tensor.toLayout(fileLayout);
-        write(path, KvShapes.toDims(t.shape(), fileLayout), t.data(), dtype, force);
+        return encodeHeader(dict);
     }
 
     /** Magic, version, length, dict padded with spaces and a newline so data starts 64-byte aligned. */

@@ -1,25 +1,20 @@
 package dev.qvg.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.ClusterStage;
-import dev.qvg.api.quant.Orientation;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.quant.QuantizedKv;
-import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -54,7 +49,7 @@ public final class QuantizedKvFile {
      */
     static final DType BF16_BITS = DType.U16;
 
-    private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
+    static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
 
     /** What a file holds: the entries in file order, the config if one was stored, all metadata. */
     public record Contents(Map<String, QuantizedKv> entries, QuantizerConfig config, Map<String, String> metadata) {
@@ -192,11 +187,11 @@ public final class QuantizedKvFile {
         }
     }
 
-    private static DType scaleDType(BlockQuantConfig c) {
+    static DType scaleDType(BlockQuantConfig c) {
         return c.scalePrecision() == ScalePrecision.BF16 ? BF16_BITS : DType.U8;
     }
 
-    private static byte[] encodeScales(ScalePrecision p, short[] v) {
+    static byte[] encodeScales(ScalePrecision p, short[] v) {
         if (p == ScalePrecision.BF16) {
             return shortsLe(v);
         }
@@ -249,22 +244,8 @@ public final class QuantizedKvFile {
     public static Contents read(Path path, ReadLimits limits) throws IOException {
         try (SafeTensorsReader r = SafeTensorsReader.open(path, limits)) {
             Map<String, String> meta = r.metadata();
-            String format = meta.get(KEY_FORMAT);
-            if (!FORMAT.equals(format)) {
-                throw new CorruptFileException(path, "metadata '" + KEY_FORMAT + "'", "expected '" + FORMAT + "', got "
-                        + (format == null ? "nothing: not a quantized-cache file (plain safetensors?)" : "'" + format + "'"));
-            }
-            String version = meta.get(KEY_VERSION);
-            if (!Integer.toString(FORMAT_VERSION).equals(version)) {
-                throw new CorruptFileException(path, "metadata '" + KEY_VERSION + "'", "this reader understands version "
-                        + FORMAT_VERSION + ", the file has " + version);
-            }
-            String expectedHeader = meta.get(KEY_HEADER_SHA);
-            String actualHeader = Checksums.headerDigest(meta, r.header().tensors(), KEY_HEADER_SHA);
-            if (!actualHeader.equals(expectedHeader)) {
-                throw new CorruptFileException(path, "header checksum", "SHA-256 of the header is " + actualHeader
-                        + " but the file records " + expectedHeader + " (metadata or tensor list corrupted)");
-            }
+            requireFormat(path, meta);
+            requireHeaderDigest(path, meta, r.header().tensors());
             Map<String, byte[]> data = new LinkedHashMap<>();
             for (String name : r.names()) {
                 byte[] bytes;
@@ -292,121 +273,54 @@ public final class QuantizedKvFile {
                     throw new CorruptFileException(path, "entry '" + p + "'", e.getMessage(), e);
                 }
             }
-            QuantizerConfig config;
-            try {
-                config = QuantizerConfigMetadata.fromMetadata(meta);
-            } catch (IllegalArgumentException e) {
-                throw new CorruptFileException(path, "metadata 'qvg.config.*'", e.getMessage(), e);
-            }
+            QuantizerConfig config = config(path, meta);
             return new Contents(entries, config, meta);
         }
     }
 
-    private static QuantizedKv decodeEntry(String p, Map<String, String> meta, Map<String, TensorInfo> infos,
-                                           Map<String, byte[]> data) {
-        QuantizerConfigMetadata.Fields f = new QuantizerConfigMetadata.Fields(meta, p + ".");
-        long[] dims = Arrays.stream(f.text("shape").split(",", -1)).mapToLong(Long::parseLong).toArray();
-        if (dims.length != 4) {
-            throw new IllegalArgumentException("metadata '" + p + ".shape' must have 4 dimensions, got " + f.text("shape"));
+    /** Refuses a file that is not a quantized-cache file of the version this reader understands. */
+    static void requireFormat(Path path, Map<String, String> meta) throws CorruptFileException {
+        String format = meta.get(KEY_FORMAT);
+        if (!FORMAT.equals(format)) {
+            throw new CorruptFileException(path, "metadata '" + KEY_FORMAT + "'", "expected '" + FORMAT + "', got "
+                    + (format == null ? "nothing: not a quantized-cache file (plain safetensors?)" : "'" + format + "'"));
         }
-        KvShape shape = KvShapes.fromDims(dims, dev.qvg.api.tensor.Layout.BHSD);
-        KvRole role = KvRole.valueOf(f.text("role"));
-        Orientation orientation = Orientation.valueOf(f.text("orientation"));
-        int quantized = f.integer("quantized_tokens");
-        if (quantized < 0 || quantized > shape.tokens()) {
-            throw new IllegalArgumentException("metadata '" + p + ".quantized_tokens' is " + quantized + ", outside 0.."
-                    + shape.tokens());
+        String version = meta.get(KEY_VERSION);
+        if (!Integer.toString(FORMAT_VERSION).equals(version)) {
+            throw new CorruptFileException(path, "metadata '" + KEY_VERSION + "'", "this reader understands version "
+                    + FORMAT_VERSION + ", the file has " + version);
         }
-        PackedBlocks blocks = null;
-        if (infos.containsKey(p + ".codes")) {
-            BlockQuantConfig c = new BlockQuantConfig(f.integer("bits"), f.integer("block_size"), f.bool("symmetric"),
-                    ScalePrecision.valueOf(f.text("scale_precision")));
-            int rows = f.integer("rows"), cols = f.integer("cols");
-            long[] codeShape = {rows, c.packedBytesPerRow(cols)};
-            long[] scaleShape = {rows, c.blocksPerRow(cols)};
-            byte[] codes = tensor(infos, data, p + ".codes", DType.U8, codeShape);
-            short[] scales = decodeScales(c, tensor(infos, data, p + ".scales", scaleDType(c), scaleShape));
-            short[] zeros = c.symmetric() ? null
-                    : decodeScales(c, tensor(infos, data, p + ".zeros", scaleDType(c), scaleShape));
-            blocks = new PackedBlocks(rows, cols, c, codes, scales, zeros);
+    }
+
+    /** Refuses a header whose recorded digest does not match its metadata and tensor list. */
+    static void requireHeaderDigest(Path path, Map<String, String> meta, Map<String, TensorInfo> tensors)
+            throws CorruptFileException {
+        String expectedHeader = meta.get(KEY_HEADER_SHA);
+        String actualHeader = Checksums.headerDigest(meta, tensors, KEY_HEADER_SHA);
+        if (!actualHeader.equals(expectedHeader)) {
+            throw new CorruptFileException(path, "header checksum", "SHA-256 of the header is " + actualHeader
+                    + " but the file records " + expectedHeader + " (metadata or tensor list corrupted)");
         }
-        int stageCount = f.integer("stages");
-        if (stageCount < 0 || stageCount > QuantizerConfig.MAX_STAGES) {
-            throw new IllegalArgumentException("metadata '" + p + ".stages' must be in 0.." + QuantizerConfig.MAX_STAGES
-                    + ", got " + stageCount);
-        }
-        List<ClusterStage> stages = new ArrayList<>();
-        for (int i = 0; i < stageCount; i++) {
-            String sp = p + ".stage" + i;
-            int clusters = new QuantizerConfigMetadata.Fields(meta, sp + ".").integer("clusters");
-            if (clusters < 1 || clusters > 65536) {
-                throw new IllegalArgumentException("metadata '" + sp + ".clusters' must be in 1..65536, got " + clusters);
-            }
-            int slices = shape.slices(), D = shape.headDim();
-            short[] cents = leShorts(tensor(infos, data, sp + ".centroids", BF16_BITS, new long[] {slices, clusters, D}));
-            DType idType = clusters <= 256 ? DType.U8 : DType.U16;
-            byte[] idBytes = tensor(infos, data, sp + ".ids", idType, new long[] {slices, quantized});
-            int[] ids = new int[slices * quantized];
-            if (idType == DType.U8) {
-                for (int j = 0; j < ids.length; j++) {
-                    ids[j] = idBytes[j] & 0xFF;
-                }
-            } else {
-                short[] sh = leShorts(idBytes);
-                for (int j = 0; j < ids.length; j++) {
-                    ids[j] = sh[j] & 0xFFFF;
-                }
-            }
-            int[] iters = leInts(tensor(infos, data, sp + ".iterations", DType.I32, new long[] {slices}));
-            stages.add(new ClusterStage(slices, quantized, D, clusters, cents, ids, iters));
-        }
-        int tailTokens = shape.tokens() - quantized;
-        if (f.integer("tail_tokens") != tailTokens) {
-            throw new IllegalArgumentException("metadata '" + p + ".tail_tokens' is " + f.integer("tail_tokens")
-                    + " but shape and quantized_tokens imply " + tailTokens);
-        }
-        short[] tail = tailTokens <= 0 ? new short[0] : leShorts(tensor(infos, data, p + ".tail", BF16_BITS,
-                new long[] {shape.batch(), shape.heads(), tailTokens, shape.headDim()}));
-        Map<String, String> info;
+    }
+
+    /** The config the metadata records (null when none). */
+    static QuantizerConfig config(Path path, Map<String, String> meta) throws CorruptFileException {
         try {
-            info = SafeTensorsHeader.JSON.readValue(f.text("info"), new TypeReference<Map<String, String>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("metadata '" + p + ".info' is not a JSON object of strings: "
-                    + e.getOriginalMessage());
+            return QuantizerConfigMetadata.fromMetadata(meta);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFileException(path, "metadata 'qvg.config.*'", e.getMessage(), e);
         }
-        if (info != null && info.containsValue(null)) {
-            // Jackson maps a JSON null to a null value, which QuantizedKv's Map.copyOf would reject with an NPE.
-            throw new IllegalArgumentException("metadata '" + p + ".info' holds a null value; it must be a JSON object of strings");
-        }
-        QuantizedKv q = new QuantizedKv(shape, role, f.text("method"), orientation, quantized, blocks, stages, tail, info);
-        if (q.budget().totalBits() != f.longValue("budget.total_bits")) {
-            throw new IllegalArgumentException("metadata '" + p + ".budget.total_bits' is " + f.text("budget.total_bits")
-                    + " but the stored components add up to " + q.budget().totalBits());
-        }
+    }
+
+    /** Entry {@code p} from the verified data: the layout checks of {@link StoredEntry}, then the whole tensor. */
+    private static QuantizedKv decodeEntry(String p, Map<String, String> meta, Map<String, TensorInfo> infos,
+                                           Map<String, byte[]> data) throws IOException {
+        StoredEntry e = StoredEntry.parse(p, meta, infos);
+        QuantizedKv q = e.part(0, e.shape().slices(), (tensor, offset, length) -> {
+            byte[] all = data.get(tensor);
+            return offset == 0 && length == all.length ? all : Arrays.copyOfRange(all, (int) offset, (int) offset + length);
+        });
+        e.requireBudget(q.budget());
         return q;
-    }
-
-    private static short[] decodeScales(BlockQuantConfig c, byte[] raw) {
-        if (c.scalePrecision() == ScalePrecision.BF16) {
-            return leShorts(raw);
-        }
-        short[] out = new short[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            out[i] = (short) (raw[i] & 0xFF);
-        }
-        return out;
-    }
-
-    private static byte[] tensor(Map<String, TensorInfo> infos, Map<String, byte[]> data, String name, DType dtype,
-                                 long[] shape) {
-        TensorInfo t = infos.get(name);
-        if (t == null) {
-            throw new IllegalArgumentException("tensor '" + name + "' missing");
-        }
-        if (t.dtype() != dtype || !Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("tensor '" + name + "' is " + t.dtype() + " " + t.shapeString()
-                    + ", expected " + dtype + " " + Arrays.toString(shape));
-        }
-        return data.get(name);
     }
 }

@@ -218,6 +218,27 @@ public final class SafeTensorsReader implements AutoCloseable {
         return kv;
     }
 
+    /**
+     * A float tensor as a K or V tensor read slice group by slice group (streamed, memory-mapped
+     * in bounded windows) instead of all at once; same shape rules and refusals as
+     * {@link #kvTensor(String, Layout)}. It reads through this reader: close the reader when done.
+     */
+    public MappedKvSlices kvSlices(String name, Layout layout) throws CorruptFileException {
+        if (closed) {
+            throw new IllegalStateException("reader of " + path + " is closed");
+        }
+        return MappedKvSlices.of(this, name, layout, limits);
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    /** File offset of the data section (tensor offsets are relative to it). */
+    long dataStart() {
+        return dataStart;
+    }
+
     /** {@link #kvTensor(String, Layout)} in BHSD. */
     public KvTensor kvTensor(String name) throws IOException {
         return kvTensor(name, Layout.BHSD);

@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -175,15 +177,28 @@ public final class SafeTensorsWriter {
 
     /** The header bytes (JSON, space-padded so the data section starts 8-byte aligned). */
     byte[] headerBytes() {
+        List<HeaderTensor> tensors = new ArrayList<>();
+        entries.forEach((name, t) -> tensors.add(new HeaderTensor(name, t.dtype(), t.shape(), t.bytes())));
+        return headerBytes(metadata, tensors);
+    }
+
+    /** One tensor of a header: the data of the tensors follow each other in list order. */
+    record HeaderTensor(String name, DType dtype, long[] shape, long bytes) {
+    }
+
+    /**
+     * The header of a file holding {@code tensors} in order with {@code metadata}, exactly as
+     * {@link #write} writes it: streamed writers that produce the data later use it too.
+     */
+    static byte[] headerBytes(Map<String, String> metadata, List<HeaderTensor> tensors) {
         ObjectNode root = SafeTensorsHeader.JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = root.putObject(SafeTensorsHeader.METADATA_KEY);
             metadata.forEach(m::put);
         }
         long offset = 0;
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            Entry t = e.getValue();
-            ObjectNode o = root.putObject(e.getKey());
+        for (HeaderTensor t : tensors) {
+            ObjectNode o = root.putObject(t.name());
             o.put("dtype", t.dtype().safetensorsName());
             ArrayNode shape = o.putArray("shape");
             for (long d : t.shape()) {
