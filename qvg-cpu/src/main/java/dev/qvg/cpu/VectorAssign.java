@@ -58,7 +58,7 @@ final class VectorAssign {
         for (; row + 4 <= to; row += 4) {
             dots4(points, row * dim, dim, panels.panels, Kp, scratch);
             for (int r = 0; r < 4; r++) {
-                changed += finish(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
+                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
             }
         }
         if (row < to) {
@@ -67,9 +67,33 @@ final class VectorAssign {
             Arrays.fill(scratch, tailAt + n * dim, tailAt + 4 * dim, 0f);
             dots4(scratch, tailAt, dim, panels.panels, Kp, scratch);
             for (int r = 0; r < n; r++) {
-                changed += finish(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
+                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
             }
         }
+        return changed;
+    }
+
+    /**
+     * Row {@code row}'s id from {@link #scan}: the only candidate, or the reference's choice among
+     * several, or (window not finite: NaN or overflow) the reference's own scan. The rare cases
+     * are decided here, in scalar code, so that a first near-tie deoptimises only this small method
+     * and never the vector code.
+     */
+    private static int decide(float[] points, int row, int D, CentroidPanels panels, float[] centroids, int cBase,
+                              float[] g, int gAt, int[] ids) {
+        long s = scan(points, row * D, D, panels.norms, panels.padded, panels.maxNorm, g, gAt);
+        float limit = Float.intBitsToFloat((int) (s >>> 32));
+        int count = (int) (s >>> 16) & 0xFFFF, first = (int) s & 0xFFFF;
+        int best;
+        if (!Float.isFinite(limit)) {
+            best = ReferenceKernels.nearest(points, row * D, centroids, cBase, panels.clusters, D);
+        } else if (count == 1) {
+            best = first;
+        } else {
+            best = CertifiedArgmin.rescore(points, row * D, D, centroids, cBase, panels.clusters, g, gAt, limit);
+        }
+        int changed = ids[row] != best ? 1 : 0;
+        ids[row] = best;
         return changed;
     }
 
@@ -140,12 +164,14 @@ final class VectorAssign {
     }
 
     /**
-     * Turns row {@code row}'s dots at {@code g[gAt ..]} into distances, takes the certified
-     * arg-min, stores it in {@code ids[row]}; returns 1 when the id changed.
+     * Turns a row's dots at {@code g[gAt ..]} into distances {@code |x|^2 - 2 x.c + |c|^2} (in
+     * place) and finds the certified window {@code limit = min + 2 bound} and the clusters inside
+     * it. Returns {@code limit}'s bits (high 32), the candidate count capped at 2 (bits 16-31) and
+     * the first candidate (low 16; clusters are at most 65536). Only loops and data-dependent
+     * branches that go both ways: nothing for the JIT to trap on.
      */
-    private static int finish(float[] points, int row, int D, CentroidPanels panels, float[] centroids, int cBase,
-                              float[] g, int gAt, int[] ids) {
-        int L = F.length(), Kp = panels.padded, xAt = row * D;
+    private static long scan(float[] points, int xAt, int D, float[] norms, int Kp, float maxNorm, float[] g, int gAt) {
+        int L = F.length();
         FloatVector sq = FloatVector.zero(F);
         int d = 0;
         for (; d + L <= D; d += L) {
@@ -157,33 +183,23 @@ final class VectorAssign {
             xx += points[xAt + d] * points[xAt + d];
         }
         FloatVector xxv = FloatVector.broadcast(F, xx);
+        FloatVector minus2 = FloatVector.broadcast(F, -2f);
         FloatVector min = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
         for (int k = 0; k < Kp; k += L) {
-            FloatVector v = xxv.sub(FloatVector.fromArray(F, g, gAt + k).mul(2f)).add(FloatVector.fromArray(F, panels.norms, k));
+            FloatVector v = FloatVector.fromArray(F, g, gAt + k).fma(minus2, xxv).add(FloatVector.fromArray(F, norms, k));
             v.intoArray(g, gAt + k);
             min = min.min(v);
         }
-        float minG = min.reduceLanes(VectorOperators.MIN);
-        float limit = minG + 2f * CertifiedArgmin.bound(xx, panels.maxNorm, D);
-        int best;
-        if (!Float.isFinite(limit)) {
-            // NaN or overflow somewhere: the reference's own scan decides.
-            best = ReferenceKernels.nearest(points, xAt, centroids, cBase, panels.clusters, D);
-        } else {
-            int count = 0, first = -1;
-            for (int k = 0; k < Kp; k += L) {
-                VectorMask<Float> m = FloatVector.fromArray(F, g, gAt + k).compare(VectorOperators.LE, limit);
-                int c = m.trueCount();
-                if (c > 0 && first < 0) {
-                    first = k + m.firstTrue();
-                }
-                count += c;
+        float limit = min.reduceLanes(VectorOperators.MIN) + 2f * CertifiedArgmin.bound(xx, maxNorm, D);
+        // Usually one vector holds the only candidate: test each vector's mask for any lane first.
+        int count = 0, first = 0;
+        for (int k = 0; k < Kp; k += L) {
+            VectorMask<Float> m = FloatVector.fromArray(F, g, gAt + k).compare(VectorOperators.LE, limit);
+            if (m.anyTrue()) {
+                first = count == 0 ? k + m.firstTrue() : first;
+                count += m.trueCount();
             }
-            best = count == 1 ? first
-                    : CertifiedArgmin.rescore(points, xAt, D, centroids, cBase, panels.clusters, g, gAt, limit);
         }
-        int changed = ids[row] != best ? 1 : 0;
-        ids[row] = best;
-        return changed;
+        return ((long) Float.floatToRawIntBits(limit) << 32) | ((long) Math.min(count, 2) << 16) | (first & 0xFFFF);
     }
 }

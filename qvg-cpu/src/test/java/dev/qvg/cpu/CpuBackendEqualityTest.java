@@ -27,6 +27,8 @@ class CpuBackendEqualityTest {
     private static CpuBackend cpu;
     /** Forced onto the GEMM path for every size (where ND4J loads; else it is the Java path). */
     private static CpuBackend gemm;
+    /** Forced onto the SIMD assignment for every size (where the Vector API runs; else like {@link #cpu}). */
+    private static CpuBackend vector;
     private static final ReferenceBackend REF = new ReferenceBackend();
 
     @BeforeAll
@@ -34,18 +36,20 @@ class CpuBackendEqualityTest {
         // The SIMD block kernels in use where this JVM allows them; the build's simd-off run of the
         // conformance kit and BlockKernelsFuzzTest cover the scalar ones.
         Simd.warmUpNow();
-        cpu = new CpuBackend(2, Long.MAX_VALUE);
-        gemm = new CpuBackend(2, 0);
+        cpu = new CpuBackend(2, Long.MAX_VALUE, false);
+        gemm = new CpuBackend(2, 0, false);
+        vector = new CpuBackend(2, 0, true);
     }
 
     @AfterAll
     static void shut() {
         cpu.close();
         gemm.close();
+        vector.close();
     }
 
     static List<CpuBackend> both() {
-        return List.of(cpu, gemm);
+        return List.of(cpu, gemm, vector);
     }
 
     static float[] gaussian(Random r, int n, float scale) {
@@ -161,13 +165,24 @@ class CpuBackendEqualityTest {
     }
 
     @Test
+    void theVectorPathRunsInTheBuild() {
+        // The build starts every test JVM with the Vector API; if it did not, the SIMD k-means
+        // would go untested while the others pass.
+        assertTrue(Simd.enabled(), Simd.status());
+        assertTrue(vector.usesVectorAssign(10, 8, 2));
+    }
+
+    @Test
     void theGemmPathIsTakenWhereNd4jLoads() {
         Assumptions.assumeTrue(Nd4jSupport.available(), () -> "ND4J not loaded: " + Nd4jSupport.reason());
         assertTrue(gemm.usesGemm(10, 8, 2));
         assertFalse(cpu.usesGemm(8192, 128, 256));
         try (CpuBackend auto = new CpuBackend(1)) {
-            assertTrue(auto.usesGemm(8192, 128, 256));
+            // Where the Vector API runs, large slices take the SIMD assignment instead.
+            assertEquals(!Simd.enabled(), auto.usesGemm(8192, 128, 256));
+            assertEquals(Simd.enabled(), auto.usesVectorAssign(8192, 128, 256));
             assertFalse(auto.usesGemm(64, 16, 4));
+            assertFalse(auto.usesVectorAssign(64, 16, 4));
         }
     }
 
