@@ -29,8 +29,8 @@
 #                         sources meanwhile use 'java -Xmx4g --add-modules jdk.incubator.vector -jar
 #                         qvg-cli/target/qvg.jar', the launcher's own command line)
 #   QVG_LAYER_PYTHON      the interpreter with FAISS and numpy                         [/usr/bin/python3]
-#   QVG_LAYER_PUBLISH     1: also copy the report to docs/performance-layer.md, which
-#                         docs/performance.md embeds when perf-report.sh regenerates it [0]
+#   QVG_LAYER_PUBLISH     1: also write docs/performance-layer.md and put its tables into
+#                         docs/performance.md (perf-report.sh keeps them when it regenerates) [0]
 #   QVG_LAYER_SKIP_BUILD  1: reuse qvg-bench/target/benchmarks.jar                     [0]
 #   QVG_LAYER_OUT         output folder                                   [qvg-bench/target/layer-bench]
 #   MVN_FLAGS             extra Maven flags of the build                               [-o]
@@ -219,10 +219,8 @@ fi
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN/machine.properties"
 rmdir "$SCRATCH" 2>/dev/null || true
 
-java -cp "$JAR" dev.qvg.bench.layer.LayerReport "$RUN"
+PUBLISH=()
+[[ "${QVG_LAYER_PUBLISH:-0}" == 1 ]] && PUBLISH=(--publish docs)
+java -cp "$JAR" dev.qvg.bench.layer.LayerReport "$RUN" "${PUBLISH[@]}"
 echo
 cat "$RUN/layer-bench.md"
-if [[ "${QVG_LAYER_PUBLISH:-0}" == 1 ]]; then
-  cp "$RUN/layer-bench.md" docs/performance-layer.md
-  echo "== published docs/performance-layer.md (qvg-bench/scripts/perf-report.sh embeds it in docs/performance.md)"
-fi

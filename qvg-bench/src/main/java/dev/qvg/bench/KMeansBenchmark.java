@@ -63,7 +63,12 @@ public class KMeansBenchmark extends ForkedBenchmark {
         ids = new int[S];
         Arrays.fill(ids, -1);
         changed = new int[1];
-        layerConfig = new KMeansConfig(K, BenchShapes.LAYER_ITERS, 0.0, 13L, KMeansInit.RANDOM);
+        layerConfig = clusterConfig();
+    }
+
+    /** What {@link #cluster()} runs: the layer benchmark's k-means ({@code --iters 5 --tol 0}), seeded. */
+    static KMeansConfig clusterConfig() {
+        return new KMeansConfig(BenchShapes.K, BenchShapes.LAYER_ITERS, 0.0, 13L, KMeansInit.RANDOM);
     }
 
     @TearDown(Level.Trial)

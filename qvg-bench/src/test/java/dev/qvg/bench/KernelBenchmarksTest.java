@@ -10,7 +10,10 @@ import dev.qvg.api.quant.BlockCodec;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.reference.LloydKMeans;
+import dev.qvg.api.reference.ReferenceBackend;
 import dev.qvg.api.reference.ReferenceKernels;
+import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,24 @@ class KernelBenchmarksTest {
         ReferenceKernels.assign(batch, x, c, K, ids, new int[1], null);
         ReferenceKernels.updateCentroids(batch, x, ids, K, c, null);
         assertArrayEquals(c, got, "the cpu backend's update is bit-exact with the reference");
+    }
+
+    @Test
+    void clusterIsTheReferenceKMeansWithTheLayersIterationsAndNoEarlyStop() {
+        KMeansBenchmark b = new KMeansBenchmark();
+        b.backend = "cpu";
+        b.S = S;
+        b.threads = 2;
+        b.setUp();
+        ClusteringResult got = b.cluster();
+        b.tearDown();
+
+        float[] x = BenchData.videoLike(S, BenchShapes.D, 11L);
+        ClusteringResult ref = LloydKMeans.run(new ReferenceBackend(), new SliceBatch(1, S, BenchShapes.D), x,
+                KMeansBenchmark.clusterConfig(), null);
+        assertArrayEquals(new int[] {BenchShapes.LAYER_ITERS}, got.iterations(), "tol = 0 runs every iteration");
+        assertArrayEquals(ref.centroids(), got.centroids(), "bit-exact with the reference k-means");
+        assertArrayEquals(ref.ids(), got.ids());
     }
 
     @Test

@@ -15,10 +15,12 @@ import java.util.OptionalDouble;
  * and {@code layer-bench.json} in the same folder:
  *
  * <pre>
- * java -cp qvg-bench/target/benchmarks.jar dev.qvg.bench.layer.LayerReport RUN_DIR
+ * java -cp qvg-bench/target/benchmarks.jar dev.qvg.bench.layer.LayerReport RUN_DIR [--publish DOCS_DIR]
  * </pre>
- * The tables sit between {@value #BEGIN} and {@value #END}, which
- * {@code docs/performance.md} embeds ({@code dev.qvg.bench.report.RealJobSection}).
+ * The tables sit between {@value #BEGIN} and {@value #END}. With {@code --publish} the report is
+ * also written to {@code DOCS_DIR/performance-layer.md} and its tables replace those between the
+ * same markers in {@code DOCS_DIR/performance.md} ({@code dev.qvg.bench.report.RealJobSection}),
+ * which keeps them when {@code perf-report.sh} regenerates it.
  */
 public final class LayerReport {
 
@@ -31,20 +33,40 @@ public final class LayerReport {
     }
 
     public static void main(String[] argv) {
-        if (argv.length != 1) {
-            System.err.println("usage: LayerReport RUN_DIR   (a folder written by qvg-bench/scripts/layer-bench.sh)");
+        boolean publish = argv.length == 3 && argv[1].equals("--publish");
+        if (argv.length != 1 && !publish) {
+            System.err.println("usage: LayerReport RUN_DIR [--publish DOCS_DIR]   (RUN_DIR: a folder written by "
+                    + "qvg-bench/scripts/layer-bench.sh)");
             System.exit(2);
         }
         try {
             Path dir = Path.of(argv[0]);
             LayerRun run = LayerRun.read(dir);
-            write(dir.resolve("layer-bench.md"), markdown(run));
+            String md = markdown(run);
+            write(dir.resolve("layer-bench.md"), md);
             write(dir.resolve("layer-bench.json"), LayerRun.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(run)));
             System.out.println("wrote " + dir.resolve("layer-bench.md") + " and layer-bench.json");
+            if (publish) {
+                System.out.println(publish(md, Path.of(argv[2])));
+            }
         } catch (IllegalArgumentException | UncheckedIOException | IOException e) {
             System.err.println("layer report: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** Writes {@code md} as the docs' real-job report and splices its tables into the performance report. */
+    static String publish(String md, Path docs) throws IOException {
+        Path layer = docs.resolve(dev.qvg.bench.report.PerformanceReport.LAYER_REPORT);
+        write(layer, md);
+        Path perf = docs.resolve("performance.md");
+        String spliced = Files.exists(perf) ? dev.qvg.bench.report.RealJobSection.splice(Files.readString(perf), md) : null;
+        if (spliced == null) {
+            return "wrote " + layer + "; " + perf + " has no real-job tables to replace: qvg-bench/scripts/perf-report.sh "
+                    + "regenerates it with them";
+        }
+        write(perf, spliced);
+        return "wrote " + layer + " and replaced the real-job tables of " + perf;
     }
 
     private static void write(Path file, String text) {
@@ -167,12 +189,14 @@ public final class LayerReport {
                 .append(tokens).append(" tokens.\n\n");
         var p = run.baselinePhases();
         if (!p.isEmpty()) {
-            md.append(String.format(Locale.ROOT, "- FAISS + numpy, fastest one-layer run, inside the script: %.1f s, of "
-                    + "which k-means %.1f s, final assignment %.1f s, centroid subtraction %.1f s, quantize + pack "
-                    + "%.1f s, reading %.1f s, writing %.1f s (the rest of the wall time is starting Python and "
-                    + "importing FAISS).%n", p.get("total"), p.getOrDefault("kmeans", 0.0), p.getOrDefault("assign", 0.0),
-                    p.getOrDefault("residual", 0.0), p.getOrDefault("quantize_pack", 0.0), p.getOrDefault("read", 0.0),
-                    p.getOrDefault("write", 0.0)));
+            md.append("- FAISS + numpy, fastest one-layer run, inside the script: ").append(seconds(p.get("total")))
+                    .append(", of which k-means ").append(seconds(p.getOrDefault("kmeans", 0.0)))
+                    .append(", final assignment ").append(seconds(p.getOrDefault("assign", 0.0)))
+                    .append(", centroid subtraction ").append(seconds(p.getOrDefault("residual", 0.0)))
+                    .append(", quantize + pack ").append(seconds(p.getOrDefault("quantize_pack", 0.0)))
+                    .append(", reading ").append(seconds(p.getOrDefault("read", 0.0)))
+                    .append(", writing ").append(seconds(p.getOrDefault("write", 0.0)))
+                    .append(" (the rest of the wall time is starting Python and importing FAISS).\n");
         }
         double[] f = run.faissIterationMs().get(tokens);
         if (f != null) {

@@ -18,9 +18,14 @@ import java.util.List;
  *     [--out docs/performance.md] [--date TEXT] [--note TEXT] [--command TEXT] results.json [more.json ...]
  * </pre>
  * Plots are written next to the report. Several result files are merged (the script runs the
- * long compression benchmarks with their own settings).
+ * long compression benchmarks with their own settings). A real-job report found next to the
+ * output ({@value #LAYER_REPORT}, from {@code scripts/layer-bench.sh}) supplies that section's
+ * measured tables.
  */
 public final class PerformanceReport {
+
+    /** File name of the real-job report that {@code layer-bench.sh} publishes next to this one. */
+    public static final String LAYER_REPORT = "performance-layer.md";
 
     private PerformanceReport() {
     }
@@ -84,13 +89,23 @@ public final class PerformanceReport {
         return argv[i];
     }
 
+    /** The real-job report published beside the report ({@value #LAYER_REPORT}), or null when there is none. */
+    static String layerReport(Path out) {
+        Path layer = out.toAbsolutePath().resolveSibling(LAYER_REPORT);
+        try {
+            return Files.exists(layer) ? Files.readString(layer) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + layer + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reads the inputs, writes the report and plots, returns the report's path. */
     static Path generate(Args args) {
         Analysis a = Analysis.of(JmhJson.read(args.inputs()));
         Path dir = args.out().toAbsolutePath().getParent();
         List<String> plots = ScalingPlot.write(a, dir);
         ReportContext ctx = new ReportContext(args.date(), MachineInfo.describe(), args.note(), args.command(), plots);
-        String md = MarkdownReport.render(a, ctx, ScalingNote.render(a));
+        String md = MarkdownReport.render(a, ctx, ScalingNote.render(a), RealJobSection.render(layerReport(args.out())));
         try {
             Files.createDirectories(dir);
             Files.writeString(args.out(), md);
