@@ -1,18 +1,21 @@
 package dev.qvg.cli;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.metrics.ErrorMetrics;
 import dev.qvg.api.quant.BitBudget;
-import dev.qvg.api.quant.QuantizedKv;
-import dev.qvg.api.quant.ReferenceDecoder;
-import dev.qvg.cli.eval.NamedTensor;
+import dev.qvg.api.tensor.KvShape;
+import dev.qvg.cli.eval.GroupedRun;
+import dev.qvg.cli.eval.InputTensors;
 import dev.qvg.cli.eval.OpenPipeline;
 import dev.qvg.cli.eval.Suite;
+import dev.qvg.cli.eval.TensorSource;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.cli.util.GroupOptions;
 import dev.qvg.cli.util.Progress;
 import dev.qvg.cli.util.SafeOutput;
-import dev.qvg.io.QuantizedKvFile;
+import dev.qvg.io.QuantizedKvStreamWriter;
+import dev.qvg.io.SliceGroups;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,7 +31,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code qvg compress}: quantizes the tensors of a file into a quantized-cache file ({@code .qvg.safetensors}). */
+/**
+ * {@code qvg compress}: quantizes the tensors of a file into a quantized-cache file
+ * ({@code .qvg.safetensors}), streaming (batch, head) slice groups from the memory-mapped input to
+ * the output so that memory stays bounded whatever the input's size.
+ */
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Quantize the K/V tensors of a file into a quantized-cache file (safetensors with checksums).",
         footer = {"", "Example:", "  qvg compress --input kv.safetensors --output kv.qvg.safetensors --method prq --bits 2"})
@@ -65,12 +72,16 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite the output file.")
     boolean force;
 
+    @Mixin
+    GroupOptions groups = new GroupOptions();
+
     @Override
     public Integer call() throws Exception {
         input.validate(spec);
         if (!input.hasInput()) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--input=FILE'");
         }
+        long groupBytes = groups.bytes(spec);
         Map<String, QuantizerConfig> tuned = configFile == null ? null : TunedConfigs.read(configFile);
         QuantizerConfig config = null;
         if (tuned == null) {
@@ -82,55 +93,77 @@ public final class CompressCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        SafeOutput.checkWritable(output, force);
-        List<NamedTensor> tensors = input.load(spec);
-        Map<String, NamedTensor> byEntry = entryNames(tensors);
-        Map<String, QuantizerConfig> configs = new LinkedHashMap<>();
-        for (Map.Entry<String, NamedTensor> e : byEntry.entrySet()) {
-            configs.put(e.getKey(), tuned == null ? config : configFor(tuned, e.getValue().name()));
+        SafeOutput.checkWritable(output, force, input.input());
+        try (InputTensors opened = input.open(spec)) {
+            Map<String, TensorSource> byEntry = entryNames(opened.tensors());
+            Map<String, QuantizerConfig> configs = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
+                configs.put(e.getKey(), tuned == null ? config : configFor(tuned, e.getValue().name()));
+            }
+            boolean oneConfig = new java.util.HashSet<>(configs.values()).size() == 1;
+            QuantizerConfig first = configs.values().iterator().next();
+            SafeOutput.createParent(output);
+            StringBuilder report = new StringBuilder();
+            BitBudget total;
+            // each entry's method and parameters are in its own info when the configs differ
+            try (QuantizedKvStreamWriter writer = QuantizedKvStreamWriter.create(output, oneConfig ? first : null, force)) {
+                total = compress(byEntry, configs, groupBytes, writer, report);
+                writer.commit();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("compressed " + input.input() + " with " + (oneConfig ? first.label() : "per-tensor configs from "
+                    + configFile) + " on backend " + first.backend());
+            out.print(report);
+            out.printf(Locale.ROOT, "wrote %s: %d bytes of quantized data for %d bf16 bytes (%.2fx)%n", output,
+                    total.totalBytes(), total.values() * 2, total.compressionRatio());
+            out.flush();
         }
+        return ExitCodes.OK;
+    }
 
-        PrintWriter out = spec.commandLine().getOut();
-        Map<String, QuantizedKv> entries = new LinkedHashMap<>();
-        StringBuilder report = new StringBuilder();
+    /**
+     * Streams every entry through its quantizer into {@code writer}, a group of slices at a time
+     * ({@link GroupedRun}): only a few groups are in memory, whatever the input's size. Appends one
+     * report line per entry; returns the summed storage.
+     */
+    private BitBudget compress(Map<String, TensorSource> byEntry, Map<String, QuantizerConfig> configs, long groupBytes,
+                               QuantizedKvStreamWriter writer, StringBuilder report) throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, SliceGroups> plans = new LinkedHashMap<>();
+        int steps = 0;
+        for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
+            SliceGroups g = SliceGroups.plan(e.getValue().shape(), groupBytes, cores);
+            plans.put(e.getKey(), g);
+            steps += g.count();
+        }
         BitBudget total = null;
         // one pipeline (and backend) per distinct configuration, opened when first needed
         Map<QuantizerConfig, OpenPipeline> pipelines = new java.util.HashMap<>();
         try (Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
-            progress.start("compress", byEntry.size());
-            for (Map.Entry<String, NamedTensor> e : byEntry.entrySet()) {
-                NamedTensor t = e.getValue();
+            progress.start("compress", steps);
+            for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
+                TensorSource t = e.getValue();
+                KvShape shape = t.shape();
+                SliceGroups groups = plans.get(e.getKey());
                 progress.working(t.name());
-                var x = t.tensor().toBhsd();
-                QuantizedKv q = pipelines.computeIfAbsent(configs.get(e.getKey()), OpenPipeline::open)
-                        .quantizer().quantize(x, t.role());
-                entries.put(e.getKey(), q);
-                ErrorMetrics m = ErrorMetrics.compare(x.data(), ReferenceDecoder.decode(q).data(), x.shape().headDim());
-                BitBudget b = q.budget();
+                writer.beginEntry(e.getKey(), shape);
+                OpenPipeline pipeline = pipelines.computeIfAbsent(configs.get(e.getKey()), OpenPipeline::open);
+                GroupedRun.Totals r = GroupedRun.run(t, pipeline.quantizer(), groups, (first, count, x, part, recon) -> {
+                    // never write what cannot be read back: decompress refuses a non-finite value
+                    GroupedRun.requireFiniteReconstruction(t.name(), shape, first, recon, count * shape.sliceSize());
+                    writer.write(part, first);
+                    progress.step(t.name() + " slices " + first + "-" + (first + count - 1));
+                });
+                BitBudget b = r.budget();
                 total = total == null ? b : total.plus(b);
                 report.append(String.format(Locale.ROOT, "  %-12s %-18s %-5s %8.4f bits/value %6.2fx  rel L2 %.4f  SNR %.2f dB%n",
-                        e.getKey(), x.shape(), t.role() == dev.qvg.api.tensor.KvRole.KEY ? "keys" : "vals",
-                        b.bitsPerValue(), b.compressionRatio(), m.relL2(), m.snrDb()));
-                progress.step(t.name());
+                        e.getKey(), shape, t.role() == dev.qvg.api.tensor.KvRole.KEY ? "keys" : "vals",
+                        b.bitsPerValue(), b.compressionRatio(), r.metrics().relL2(), r.metrics().snrDb()));
             }
         } finally {
             pipelines.values().forEach(OpenPipeline::close);
         }
-        SafeOutput.createParent(output);
-        boolean oneConfig = new java.util.HashSet<>(configs.values()).size() == 1;
-        QuantizerConfig first = configs.values().iterator().next();
-        if (oneConfig) {
-            QuantizedKvFile.write(output, entries, first, force);
-        } else {
-            QuantizedKvFile.write(output, entries, force); // each entry's method and parameters are in its own info
-        }
-        out.println("compressed " + input.input() + " with " + (oneConfig ? first.label() : "per-tensor configs from "
-                + configFile) + " on backend " + first.backend());
-        out.print(report);
-        out.printf(Locale.ROOT, "wrote %s: %d bytes of quantized data for %d bf16 bytes (%.2fx)%n", output,
-                total.totalBytes(), total.values() * 2, total.compressionRatio());
-        out.flush();
-        return ExitCodes.OK;
+        return total;
     }
 
     /** The tuned configuration of a tensor, by its name in the input file. */
@@ -148,14 +181,14 @@ public final class CompressCommand implements Callable<Integer> {
      * Entry names of the file: the tensor names with anything but letters, digits and underscores
      * replaced by an underscore (the format's rule), refusing two tensors that would collide.
      */
-    static Map<String, NamedTensor> entryNames(List<NamedTensor> tensors) {
-        Map<String, NamedTensor> out = new LinkedHashMap<>();
-        for (NamedTensor t : tensors) {
+    static Map<String, TensorSource> entryNames(List<TensorSource> tensors) {
+        Map<String, TensorSource> out = new LinkedHashMap<>();
+        for (TensorSource t : tensors) {
             String n = t.name().replaceAll("[^A-Za-z0-9_]", "_");
             if (n.length() > 64) {
                 throw new BadInputException("tensor name '" + t.name() + "' is longer than the 64 characters an entry name may have");
             }
-            NamedTensor prev = out.putIfAbsent(n, t);
+            TensorSource prev = out.putIfAbsent(n, t);
             if (prev != null) {
                 throw new BadInputException("tensors '" + prev.name() + "' and '" + t.name() + "' both map to entry name '"
                         + n + "'; select one with --tensor");

@@ -2,20 +2,23 @@ package dev.qvg.cli;
 
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.quant.ReferenceDecoder;
-import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.cli.util.GroupOptions;
 import dev.qvg.cli.util.SafeOutput;
 import dev.qvg.io.DType;
-import dev.qvg.io.Npy;
-import dev.qvg.io.QuantizedKvFile;
-import dev.qvg.io.SafeTensorsWriter;
+import dev.qvg.io.KvStreamWriter;
+import dev.qvg.io.QuantizedKvStreamReader;
+import dev.qvg.io.SliceGroups;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,7 +27,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code qvg decompress}: reconstructs every entry of a quantized-cache file into a plain
  * {@code .safetensors} (or, for one entry, {@code .npy}) file. Decoding uses the backend-free
- * {@link ReferenceDecoder}, so a file decodes without the plug-in that wrote it.
+ * {@link ReferenceDecoder}, so a file decodes without the plug-in that wrote it. It streams: each
+ * group of (batch, head) slices is read, decoded, converted and written at its offset, so memory
+ * stays bounded whatever the file's size.
  */
 @Command(name = "decompress", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Reconstruct the tensors of a quantized-cache file into a .safetensors or .npy file.",
@@ -50,6 +55,9 @@ public final class DecompressCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite the output file.")
     boolean force;
 
+    @Mixin
+    GroupOptions groups = new GroupOptions();
+
     @Override
     public Integer call() throws Exception {
         DType type = parseDtype();
@@ -63,34 +71,41 @@ public final class DecompressCommand implements Callable<Integer> {
         if (npy && type == DType.BF16) {
             throw new ParameterException(spec.commandLine(), "--dtype: .npy has no bf16; use f32 or f16");
         }
-        SafeOutput.checkWritable(output, force);
-        QuantizedKvFile.Contents c = QuantizedKvFile.read(input);
-        if (npy && c.entries().size() != 1) {
-            throw new BadInputException(input + " holds " + c.entries().size() + " entries " + c.entries().keySet()
-                    + "; a .npy file holds one: write a .safetensors file instead");
-        }
-        var out = spec.commandLine().getOut();
-        SafeOutput.createParent(output);
-        if (npy) {
-            Map.Entry<String, QuantizedKv> e = c.entries().entrySet().iterator().next();
-            Npy.writeKv(output, ReferenceDecoder.decode(e.getValue()), type, fileLayout, force);
-        } else {
-            SafeTensorsWriter w = new SafeTensorsWriter().metadata("qvg.decompressed_from", input.getFileName().toString());
-            if (c.config() != null) {
-                w.metadata("qvg.config", c.config().label());
+        long groupBytes = groups.bytes(spec);
+        SafeOutput.checkWritable(output, force, input);
+        try (QuantizedKvStreamReader in = QuantizedKvStreamReader.open(input)) {
+            List<String> names = in.entries();
+            if (npy && names.size() != 1) {
+                throw new BadInputException(input + " holds " + names.size() + " entries " + names
+                        + "; a .npy file holds one: write a .safetensors file instead");
             }
-            for (Map.Entry<String, QuantizedKv> e : c.entries().entrySet()) {
-                KvTensor t = ReferenceDecoder.decode(e.getValue());
-                w.addKv(e.getKey(), t, type, fileLayout);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("qvg.decompressed_from", input.getFileName().toString());
+            if (in.config() != null) {
+                meta.put("qvg.config", in.config().label());
             }
-            w.write(output, force);
+            List<KvStreamWriter.Tensor> tensors = names.stream().map(n -> new KvStreamWriter.Tensor(n, in.shape(n))).toList();
+            SafeOutput.createParent(output);
+            int cores = Runtime.getRuntime().availableProcessors();
+            KvStreamWriter.write(output, tensors, type, fileLayout, npy ? Map.of() : meta, force, sink -> {
+                for (int i = 0; i < names.size(); i++) {
+                    SliceGroups groups = SliceGroups.plan(in.shape(names.get(i)), groupBytes, cores);
+                    for (int g = 0; g < groups.count(); g++) {
+                        int first = groups.first(g), count = groups.size(g);
+                        QuantizedKv part = in.part(names.get(i), first, count);
+                        sink.write(i, first, count, ReferenceDecoder.decode(part).data());
+                    }
+                }
+                in.requireUnchanged(); // what was decoded is what was verified, or nothing is published
+            });
+            var out = spec.commandLine().getOut();
+            for (String n : names) {
+                out.printf(Locale.ROOT, "  %-12s %-18s %s (%s)%n", n, in.shape(n), in.method(n),
+                        in.role(n).name().toLowerCase(Locale.ROOT));
+            }
+            out.println("wrote " + output + " (" + type + ", " + fileLayout + ")");
+            out.flush();
         }
-        for (Map.Entry<String, QuantizedKv> e : c.entries().entrySet()) {
-            out.printf(Locale.ROOT, "  %-12s %-18s %s (%s)%n", e.getKey(), e.getValue().shape(), e.getValue().method(),
-                    e.getValue().role().name().toLowerCase(Locale.ROOT));
-        }
-        out.println("wrote " + output + " (" + type + ", " + fileLayout + ")");
-        out.flush();
         return ExitCodes.OK;
     }
 

@@ -6,6 +6,7 @@ import dev.qvg.cli.eval.DrawnQueryAttention;
 import dev.qvg.cli.eval.EvalResult;
 import dev.qvg.cli.eval.Evaluator;
 import dev.qvg.cli.eval.MethodLabels;
+import dev.qvg.cli.eval.InputTensors;
 import dev.qvg.cli.eval.NamedTensor;
 import dev.qvg.cli.eval.RateDistortionPlot;
 import dev.qvg.cli.eval.ResultJson;
@@ -13,8 +14,10 @@ import dev.qvg.cli.eval.ResultTable;
 import dev.qvg.cli.eval.Suite;
 import dev.qvg.cli.eval.TensorFiles;
 import dev.qvg.cli.eval.Summary;
+import dev.qvg.cli.eval.TensorSource;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.cli.util.GroupOptions;
 import dev.qvg.cli.util.Progress;
 import dev.qvg.cli.util.SafeOutput;
 import java.io.IOException;
@@ -107,6 +110,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite existing output files.")
     boolean force;
 
+    @Mixin
+    GroupOptions groups = new GroupOptions();
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A tuned configuration file (qvg tune): adds a 'tuned' row for each tensor it names, "
                     + "quantized with that tensor's configuration.")
@@ -148,64 +154,60 @@ public final class EvalCommand implements Callable<Integer> {
             SafeOutput.checkWritable(png, force);
             SafeOutput.checkWritable(svg, force);
         }
+        long groupBytes = groups.bytes(spec);
 
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        List<NamedTensor> tensors;
-        String source;
+        List<EvalResult> results;
         String plotLabel;
-        if (input.hasInput()) {
-            tensors = input.load(spec);
-            source = input.input().toString();
-            plotLabel = String.valueOf(input.input().getFileName());
-        } else {
-            BuiltinData.Generated g = BuiltinData.generate(builtin, spec);
-            tensors = g.tensors();
-            source = g.description();
-            plotLabel = "built-in data " + tensors.get(0).tensor().shape();
-        }
-        List<Evaluator.Column> columns = new ArrayList<>();
-        configs.forEach(c -> columns.add(Evaluator.Column.of(c)));
-        if (!tuned.isEmpty()) {
-            List<String> names = tensors.stream().map(NamedTensor::name).toList();
-            if (names.stream().noneMatch(tuned::containsKey)) {
-                throw new BadInputException(configFile + " configures " + String.join(", ", tuned.keySet())
-                        + " but the data holds " + String.join(", ", names));
+        try (InputTensors opened = openInput()) {
+            List<TensorSource> tensors = opened.tensors();
+            String source = input.hasInput() ? input.input().toString() : builtinDescription;
+            plotLabel = input.hasInput() ? String.valueOf(input.input().getFileName())
+                    : "built-in data " + tensors.get(0).shape();
+            List<Evaluator.Column> columns = new ArrayList<>();
+            configs.forEach(c -> columns.add(Evaluator.Column.of(c)));
+            if (!tuned.isEmpty()) {
+                List<String> names = tensors.stream().map(TensorSource::name).toList();
+                if (names.stream().noneMatch(tuned::containsKey)) {
+                    throw new BadInputException(configFile + " configures " + String.join(", ", tuned.keySet())
+                            + " but the data holds " + String.join(", ", names));
+                }
+                columns.add(new Evaluator.Column(TUNED, t -> tuned.get(t.name())));
             }
-            columns.add(new Evaluator.Column(TUNED, t -> tuned.get(t.name())));
+            PrintWriter notes = json ? stderr : stdout;
+            AttentionProbe probe = attentionProbe(base);
+            if (!quiet() || !json) {
+                notes.println("data: " + source);
+                for (TensorSource t : tensors) {
+                    notes.println("  " + t.name() + " " + t.shape() + " " + t.role().name().toLowerCase(Locale.ROOT));
+                }
+                notes.println(configs.size() + " configurations x " + tensors.size() + " tensors on backend " + base.backend()
+                        + (compare == null ? "" : ", compared with " + compare));
+                if (!tuned.isEmpty()) {
+                    notes.println("plus '" + TUNED + "' rows from " + configFile + " for "
+                            + tensors.stream().map(TensorSource::name).filter(tuned::containsKey).collect(Collectors.joining(", ")));
+                }
+                notes.flush();
+            }
+
+            try (Progress progress = Progress.forTerminal(stderr, quiet())) {
+                long tunedRuns = tensors.stream().filter(t -> tuned.containsKey(t.name())).count();
+                progress.start("eval", (int) (configs.size() * tensors.size() + tunedRuns));
+                results = new Evaluator(compare, probe, groupBytes).runColumns(tensors, columns, new Evaluator.Listener() {
+                    @Override
+                    public void starting(TensorSource t, QuantizerConfig c) {
+                        progress.working(t.name() + " " + MethodLabels.of(c) + " int" + c.quant().bits());
+                    }
+
+                    @Override
+                    public void finished(EvalResult r) {
+                        progress.step(r.tensor() + " " + r.methodLabel() + " int" + r.config().quant().bits());
+                    }
+                });
+            }
         }
         PrintWriter notes = json ? stderr : stdout;
-        AttentionProbe probe = attentionProbe(base);
-        if (!quiet() || !json) {
-            notes.println("data: " + source);
-            for (NamedTensor t : tensors) {
-                notes.println("  " + t.name() + " " + t.tensor().shape() + " " + t.role().name().toLowerCase(Locale.ROOT));
-            }
-            notes.println(configs.size() + " configurations x " + tensors.size() + " tensors on backend " + base.backend()
-                    + (compare == null ? "" : ", compared with " + compare));
-            if (!tuned.isEmpty()) {
-                notes.println("plus '" + TUNED + "' rows from " + configFile + " for "
-                        + tensors.stream().map(NamedTensor::name).filter(tuned::containsKey).collect(Collectors.joining(", ")));
-            }
-            notes.flush();
-        }
-
-        List<EvalResult> results;
-        try (Progress progress = Progress.forTerminal(stderr, quiet())) {
-            long tunedRuns = tensors.stream().filter(t -> tuned.containsKey(t.name())).count();
-            progress.start("eval", (int) (configs.size() * tensors.size() + tunedRuns));
-            results = new Evaluator(compare, probe).runColumns(tensors, columns, new Evaluator.Listener() {
-                @Override
-                public void starting(NamedTensor t, QuantizerConfig c) {
-                    progress.working(t.name() + " " + MethodLabels.of(c) + " int" + c.quant().bits());
-                }
-
-                @Override
-                public void finished(EvalResult r) {
-                    progress.step(r.tensor() + " " + r.methodLabel() + " int" + r.config().quant().bits());
-                }
-            });
-        }
 
         if (json) {
             stdout.print(ResultJson.lines(results));
@@ -223,6 +225,19 @@ public final class EvalCommand implements Callable<Integer> {
             writePlot(results, plotLabel, png, svg, notes);
         }
         return ExitCodes.OK;
+    }
+
+    /** Description of the built-in data, set when it is generated. */
+    private String builtinDescription;
+
+    /** The input file opened for streaming, or the built-in data generated in memory. */
+    private InputTensors openInput() throws IOException {
+        if (input.hasInput()) {
+            return input.open(spec);
+        }
+        BuiltinData.Generated g = BuiltinData.generate(builtin, spec);
+        builtinDescription = g.description();
+        return InputTensors.inMemory(g.tensors());
     }
 
     private boolean quiet() {

@@ -2,6 +2,7 @@ package dev.qvg.cli;
 
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.Layout;
+import dev.qvg.cli.eval.InputTensors;
 import dev.qvg.cli.eval.NamedTensor;
 import dev.qvg.cli.eval.TensorFiles;
 import java.io.IOException;
@@ -66,7 +67,13 @@ public final class InputOptions {
         }
     }
 
+    /** Every chosen tensor loaded whole (for commands that need the whole tensor at once). */
     List<NamedTensor> load(CommandSpec spec) throws IOException {
         return TensorFiles.load(input, tensors, layout(spec), role(spec));
+    }
+
+    /** Every chosen tensor opened for streaming, a group of slices at a time (close when done). */
+    InputTensors open(CommandSpec spec) throws IOException {
+        return TensorFiles.open(input, tensors, layout(spec), role(spec));
     }
 }

@@ -1,6 +1,7 @@
 package dev.qvg.cli.eval;
 
 import dev.qvg.api.tensor.KvRole;
+import dev.qvg.api.tensor.KvShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,16 +22,29 @@ public final class KvPairs {
     }
 
     public static List<Pair> find(List<NamedTensor> tensors) {
+        return pairs(tensors.stream().map(t -> new Described(t.name(), t.role(), t.tensor().shape())).toList());
+    }
+
+    /** {@link #find} for streamed tensors. */
+    public static List<Pair> forSources(List<TensorSource> tensors) {
+        return pairs(tensors.stream().map(t -> new Described(t.name(), t.role(), t.shape())).toList());
+    }
+
+    /** What pairing looks at. */
+    private record Described(String name, KvRole role, KvShape shape) {
+    }
+
+    private static List<Pair> pairs(List<Described> tensors) {
         List<Pair> out = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
-            NamedTensor k = tensors.get(i);
+            Described k = tensors.get(i);
             if (k.role() != KvRole.KEY) {
                 continue;
             }
             String want = partnerName(k.name());
             for (int j = 0; j < tensors.size(); j++) {
-                NamedTensor v = tensors.get(j);
-                if (j != i && v.role() == KvRole.VALUE && v.name().equals(want) && v.tensor().shape().equals(k.tensor().shape())) {
+                Described v = tensors.get(j);
+                if (j != i && v.role() == KvRole.VALUE && v.name().equals(want) && v.shape().equals(k.shape())) {
                     out.add(new Pair(i, j));
                     break;
                 }
@@ -42,7 +56,7 @@ public final class KvPairs {
                 (tensors.get(i).role() == KvRole.KEY ? ks : vs).add(i);
             }
             if (ks.size() == 1 && vs.size() == 1
-                    && tensors.get(ks.get(0)).tensor().shape().equals(tensors.get(vs.get(0)).tensor().shape())) {
+                    && tensors.get(ks.get(0)).shape().equals(tensors.get(vs.get(0)).shape())) {
                 out.add(new Pair(ks.get(0), vs.get(0)));
             }
         }

@@ -3,7 +3,9 @@ package dev.qvg.cli.eval;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.cli.util.BadInputException;
+import dev.qvg.io.MappedKvSlices;
 import dev.qvg.io.Npy;
+import dev.qvg.io.ReadLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +17,19 @@ final class NpyFiles {
     }
 
     static List<NamedTensor> load(Path file, List<String> names, Layout layout, KvRole role) throws IOException {
+        String name = name(file, names);
+        return List.of(new NamedTensor(name, role != null ? role : Roles.guess(name), Npy.readKv(file, layout)));
+    }
+
+    /** The file's tensor opened for streaming (memory-mapped, read a group of slices at a time). */
+    static InputTensors open(Path file, List<String> names, Layout layout, KvRole role) throws IOException {
+        String name = name(file, names);
+        MappedKvSlices m = MappedKvSlices.npy(file, layout, ReadLimits.defaults());
+        return new InputTensors(List.of(new TensorSource(name, role != null ? role : Roles.guess(name), m)), m);
+    }
+
+    /** The tensor's name (the file's, without extension), refusing a --tensor that names another. */
+    private static String name(Path file, List<String> names) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         name = dot > 0 ? name.substring(0, dot) : name;
@@ -22,6 +37,6 @@ final class NpyFiles {
             throw new BadInputException(file + ": a .npy file holds one tensor, named '" + name + "' after the file; got --tensor "
                     + String.join(",", names));
         }
-        return List.of(new NamedTensor(name, role != null ? role : Roles.guess(name), Npy.readKv(file, layout)));
+        return name;
     }
 }

@@ -3,6 +3,7 @@ package dev.qvg.cli.util;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,13 +24,39 @@ public final class SafeOutput {
     private SafeOutput() {
     }
 
-    /** Fails with a one-line {@link BadInputException} when {@code target} exists and {@code force} is off. */
+    /**
+     * Fails with a one-line {@link BadInputException} when {@code target} exists and {@code force}
+     * is off, or is something no output may replace: a directory, a device, a pipe, a link (an
+     * atomic rename would replace the link, not write where it points).
+     */
     public static void checkWritable(Path target, boolean force) {
         if (Files.isDirectory(target)) {
             throw new BadInputException("output " + target + " is a directory, expected a file path");
         }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BadInputException("output " + target + " is not a regular file (a link, device or pipe);"
+                    + " refusing to replace it: write to a plain file path");
+        }
         if (!force && Files.exists(target)) {
             throw new BadInputException("output " + target + " already exists; pass --force to overwrite it");
+        }
+    }
+
+    /**
+     * {@link #checkWritable(Path, boolean)}, and refuses an output that is one of the inputs (also
+     * through a link): the input is still being read while the output is written, and replacing
+     * it would destroy it.
+     */
+    public static void checkWritable(Path target, boolean force, Path... inputs) throws IOException {
+        checkWritable(target, force);
+        if (!Files.exists(target)) {
+            return;
+        }
+        for (Path in : inputs) {
+            if (in != null && Files.exists(in) && Files.isSameFile(target, in)) {
+                throw new BadInputException("output " + target + " is the input file " + in
+                        + "; write to another path (the input is read while the output is written)");
+            }
         }
     }
 

@@ -1,0 +1,61 @@
+package dev.qvg.cli.eval;
+
+import dev.qvg.api.metrics.ErrorMetrics;
+
+/**
+ * {@link ErrorMetrics#compare} fed a run of rows at a time: the same double-precision sums in the
+ * same order, so a tensor streamed group of slices by group gets exactly the figures of comparing
+ * it whole (tested bit for bit). Groups must be added in row order.
+ */
+public final class ErrorAccumulator {
+
+    private final int rowLength;
+    private double err2;
+    private double ref2;
+    private double maxAbs;
+    private double cosSum;
+    private double cosMin = Double.POSITIVE_INFINITY;
+    private long rows;
+
+    public ErrorAccumulator(int rowLength) {
+        if (rowLength <= 0) {
+            throw new IllegalArgumentException("metrics: row length must be positive, got " + rowLength);
+        }
+        this.rowLength = rowLength;
+    }
+
+    /** Adds the first {@code length} values (whole rows) of {@code reference} and {@code approx}. */
+    public void add(float[] reference, float[] approx, int length) {
+        if (length < 0 || length % rowLength != 0 || length > reference.length || length > approx.length) {
+            throw new IllegalArgumentException("metrics: " + length + " values are not whole rows of " + rowLength
+                    + " within arrays of " + reference.length + " and " + approx.length);
+        }
+        for (int r = 0, n = length / rowLength; r < n; r++) {
+            double dot = 0, na = 0, nb = 0;
+            for (int i = r * rowLength, e = i + rowLength; i < e; i++) {
+                double a = reference[i], b = approx[i], d = a - b;
+                err2 += d * d;
+                ref2 += a * a;
+                dot += a * b;
+                na += a * a;
+                nb += b * b;
+                maxAbs = Math.max(maxAbs, Math.abs(d));
+            }
+            double cos = (na == 0 && nb == 0) ? 1.0 : (na == 0 || nb == 0) ? 0.0 : dot / Math.sqrt(na * nb);
+            cosSum += cos;
+            cosMin = Math.min(cosMin, cos);
+        }
+        rows += length / rowLength;
+    }
+
+    /** The metrics of everything added. */
+    public ErrorMetrics result() {
+        if (rows == 0) {
+            throw new IllegalStateException("metrics: nothing was added");
+        }
+        long values = rows * rowLength;
+        double relL2 = ref2 == 0 ? (err2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(err2 / ref2);
+        double snr = err2 == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(ref2 / err2);
+        return new ErrorMetrics(err2 / values, relL2, snr, cosSum / rows, cosMin, maxAbs);
+    }
+}
