@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * The whole k-means of one slice on the calling thread: {@link LloydKMeans#run}'s loop for that
  * slice alone (assign, update, stop when {@link LloydKMeans#converged}), with the SIMD
- * assignment ({@link VectorAssign}) and the row-order centroid update ({@link CentroidUpdate}),
+ * assignment ({@link VectorAssign}) and the row-order SIMD centroid update ({@link VectorCentroidMeans}),
  * so it gives {@code LloydKMeans.run}'s bits. Slices run side by side, one per worker: no
  * synchronisation inside an iteration, and the update of one slice overlaps the assignment of
  * another.
@@ -17,11 +17,15 @@ final class SliceKMeans {
 
     private final CentroidPanels panels;
     private final float[] scratch;
+    private final double[] sums;
+    private final int[] counts;
 
     /** Buffers for slices of {@code clusters} centroids of {@code dim} values; one instance per thread. */
     SliceKMeans(int clusters, int dim) {
         this.panels = new CentroidPanels(clusters, dim, VectorAssign.lanes());
         this.scratch = new float[VectorAssign.scratchLength(panels)];
+        this.sums = new double[clusters * dim];
+        this.counts = new int[clusters];
     }
 
     /**
@@ -37,7 +41,7 @@ final class SliceKMeans {
             panels.load(centroids, cBase);
             int changed = VectorKernelCalls.assignRows(points, D, panels, centroids, cBase, first, first + S, ids,
                     scratch);
-            CentroidUpdate.columns(b, points, ids, K, centroids, i, 0, D);
+            VectorKernelCalls.sliceMeans(points, ids, i, S, D, K, centroids, sums, counts);
             iterations[i] = it;
             if (LloydKMeans.converged(changed, S, config)) {
                 return;

@@ -28,11 +28,15 @@ final class VectorKernelCalls {
     private static final MethodType ROWS_ASSIGN = MethodType.methodType(int.class, float[].class, int.class,
             CentroidPanels.class, float[].class, int.class, int.class, int.class, int[].class, float[].class);
 
+    private static final MethodType SLICE_MEANS = MethodType.methodType(void.class, float[].class, int[].class,
+            int.class, int.class, int.class, int.class, float[].class, double[].class, int[].class);
+
     // Deliberately not final: see the class comment.
     private static MethodHandle quantizeRows = find("quantizeRows", ROWS_QUANTIZE);
     private static MethodHandle dequantizeRows = find("dequantizeRows", ROWS_DEQUANTIZE);
     private static MethodHandle decodeRows = find("decodeRows", ROWS_DECODE);
     private static MethodHandle assignRows = find(VectorAssign.class, "assignRows", ROWS_ASSIGN);
+    private static MethodHandle sliceMeans = find(VectorCentroidMeans.class, "update", SLICE_MEANS);
 
     private VectorKernelCalls() {
     }
@@ -69,6 +73,16 @@ final class VectorKernelCalls {
             return (int) assignRows.invokeExact(points, dim, panels, centroids, cBase, from, to, ids, scratch);
         } catch (Throwable t) {
             throw unchecked(t, "assign");
+        }
+    }
+
+    /** {@link VectorCentroidMeans#update}. */
+    static void sliceMeans(float[] points, int[] ids, int slice, int S, int D, int K, float[] centroids, double[] sum,
+                           int[] count) {
+        try {
+            sliceMeans.invokeExact(points, ids, slice, S, D, K, centroids, sum, count);
+        } catch (Throwable t) {
+            throw unchecked(t, "centroid update");
         }
     }
 
