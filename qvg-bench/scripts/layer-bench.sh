@@ -7,8 +7,10 @@
 # goes first. Then one k-means iteration of one head at S = 8192 and 29640: FAISS's own clock against
 # qvg's JMH row (KMeansBenchmark.iteration, and .cluster: init + 5 iterations).
 #
-# Usage: qvg-bench/scripts/layer-bench.sh     (from anywhere; full size: about 10 minutes per repetition on
-#                                               2 cores, plus about 4 minutes to generate the inputs once)
+# Usage: qvg-bench/scripts/layer-bench.sh     (from anywhere; full size on 2 cores: about 6 minutes per
+#        repetition of both inputs and both tools at the speeds of the engineering notes (OpenBLAS under
+#        FAISS; the netlib reference BLAS makes FAISS several times slower), about 25 minutes in all, plus
+#        about 4 minutes to generate the inputs once)
 # Writes qvg-bench/target/layer-bench/runs/<UTC time>/ (layer-bench.md, layer-bench.json, every command's
 # log and /usr/bin/time output) and points qvg-bench/target/layer-bench/latest at it; the generated inputs
 # are kept in qvg-bench/target/layer-bench/inputs/ and reused by later runs while their settings match.

@@ -2,6 +2,9 @@
 # Builds qvg-bench, runs a short JMH configuration of the whole suite (limits, kernels, compression,
 # cache read, attention) and regenerates docs/performance.md and its plots from the JSON results.
 #
+# The real-job section (whole layers against FAISS + numpy) takes its tables from docs/performance-layer.md
+# when qvg-bench/scripts/layer-bench.sh has published one (QVG_LAYER_PUBLISH=1); this script does not run it.
+#
 # Usage: qvg-bench/scripts/perf-report.sh            (from anywhere; about 10 minutes on 2 cores)
 # Settings (environment variables, defaults in brackets):
 #   QVG_BENCH_S           token counts for kernels and limits          [4096,16384,65536]

@@ -106,6 +106,12 @@ public final class LayerReport {
         md.append("- Each command under `/usr/bin/time -v` (wall time, peak resident memory), ").append(run.get("runs"))
                 .append(" repetitions per input, the two tools alternating which goes first; best and median.\n\n");
         md.append(BEGIN).append('\n');
+        // The block is also embedded in docs/performance.md: it says itself where and on what it ran.
+        md.append("On ").append(run.get("machine")).append(", ").append(run.get("date")).append(", load average ")
+                .append(run.get("load_before")).append(" before and ").append(run.get("load_after"))
+                .append(" after; FAISS on ").append(run.get("blas").contains("/blas/libblas")
+                        ? "the netlib reference BLAS (slow: not the baseline most users have)" : "`" + run.get("blas") + "`")
+                .append(".\n\n");
         jobTable(md, run);
         iterationTable(md, run);
         md.append(END).append("\n\n");

@@ -34,8 +34,8 @@ public final class RealJobSection {
                 + "(qvg-io's video-like generator, seeded: K and V `[1, %d, %d, 128]` BF16, %.0f MB; and %d layers, "
                 + "%.2f GB, for the multi-GB row), then compresses them with `qvg compress -m sas --bits 2 --block 64 "
                 + "--clusters 256 --iters %d --tol 0` and with the baseline a user would otherwise pick, "
-                + "`qvg-bench/scripts/faiss_numpy_layer.py` (FAISS k-means on its 2 OpenMP threads, numpy INT2 "
-                + "block quantization and packing, the same outputs written), in the same run on the same files, "
+                + "`qvg-bench/scripts/faiss_numpy_layer.py` (FAISS k-means on its OpenMP threads, one per core, "
+                + "numpy INT2 block quantization and packing, the same outputs written), in the same run on the same files, "
                 + "each command under `/usr/bin/time -v` (wall time and peak RSS), 3 repetitions, best and median. "
                 + "It also times one k-means iteration of one head at S = 8192 and %d: FAISS's own clock against "
                 + "the JMH rows `KMeansBenchmark.iteration` and `KMeansBenchmark.cluster` (init + %d iterations).%n%n",
@@ -52,8 +52,10 @@ public final class RealJobSection {
             md.append(LayerReport.BEGIN).append('\n').append(block).append(LayerReport.END).append("\n\n");
         } else {
             md.append("Measured: not yet on a quiet machine. The exact command: `QVG_LAYER_PUBLISH=1 "
-                    + "qvg-bench/scripts/layer-bench.sh` (about 10 minutes per repetition on 2 cores, plus about 4 "
-                    + "minutes to generate the inputs once); it fills the tables below.\n\n");
+                    + "qvg-bench/scripts/layer-bench.sh` (on 2 cores, at the speeds the engineering notes measured "
+                    + "with OpenBLAS under FAISS: about 6 minutes per repetition of both inputs and both tools, so "
+                    + "about 25 minutes in all, plus about 4 minutes to generate the inputs once); it fills the "
+                    + "tables below.\n\n");
             md.append(LayerReport.BEGIN).append('\n');
             md.append("| input | tool | wall best | wall median | peak RSS best | peak RSS median |\n"
                     + "|---|---|---:|---:|---:|---:|\n");

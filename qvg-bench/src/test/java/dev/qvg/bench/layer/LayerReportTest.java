@@ -90,9 +90,23 @@ class LayerReportTest {
         assertTrue(md.contains("= 8.3 s of k-means expected"), md);
         assertTrue(md.indexOf(LayerReport.BEGIN) < md.indexOf("| input |") && md.contains(LayerReport.END), md);
         assertTrue(md.contains("openblas") && !md.contains("netlib"), "an OpenBLAS machine gets no BLAS warning");
+        String block = md.substring(md.indexOf(LayerReport.BEGIN), md.indexOf(LayerReport.END));
+        assertTrue(block.contains("FAISS on `/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3`")
+                && block.contains("load average 0.10 0.2 0.3 before"), "the embedded block says where it ran: " + block);
 
         String json = LayerReport.json(run).toString();
         assertTrue(json.contains("\"wall_median_s\":9.0") && json.contains("\"runs_failed\":1"), json);
+    }
+
+    @Test
+    void aBaselineOnTheReferenceBlasIsFlaggedInsideTheEmbeddedTables(@TempDir Path dir) throws IOException {
+        Path run = runFolder(dir);
+        Path props = run.resolve("machine.properties");
+        Files.writeString(props, Files.readString(props).replace("openblas-pthread/libblas.so.3", "blas/libblas.so.3"));
+        String md = LayerReport.markdown(LayerRun.read(run));
+        String block = md.substring(md.indexOf(LayerReport.BEGIN), md.indexOf(LayerReport.END));
+        assertTrue(block.contains("netlib reference BLAS"), block);
+        assertTrue(md.contains("apt-get install libopenblas0-pthread"), md);
     }
 
     @Test
