@@ -13,10 +13,15 @@ qvg_assign(const float* points, const float* centroids, const float* pointNorms,
     qvg_assign_body(QvgThread(), points, centroids, pointNorms, centNorms, tokens, dim, clusters, active, ids, changed);
 }
 
+extern "C" __global__ void __launch_bounds__(256)
+qvg_cluster_sort(const int* ids, int tokens, int clusters, const int* active, int* offsets, int* ends, int* order) {
+    qvg_cluster_sort_body(QvgThread(), ids, tokens, clusters, active, offsets, ends, order);
+}
+
 extern "C" __global__ void __launch_bounds__(128)
-qvg_update_centroids(const float* points, const int* ids, int tokens, int dim, int clusters, const int* active,
-                     float* centroids) {
-    qvg_update_centroids_body(QvgThread(), points, ids, tokens, dim, clusters, active, centroids);
+qvg_cluster_means(const float* points, const int* order, const int* offsets, const int* ends, int tokens, int dim,
+                  int clusters, const int* active, float* centroids) {
+    qvg_cluster_means_body(QvgThread(), points, order, offsets, ends, tokens, dim, clusters, active, centroids);
 }
 
 extern "C" __global__ void __launch_bounds__(256)

@@ -4,7 +4,8 @@
 //   dimension order, product then add (no FMA), exactly as the Java loop; the tiling below only
 //   changes which thread owns a (row, centroid) pair, never the order of its sum, so the ids equal
 //   the reference's, ties included (ties go to the lowest index);
-// - centroid means are double sums in row order divided in double, as the reference.
+// - centroid means are double sums in row order divided in double, as the reference (the rows of
+//   each cluster are first put in row order by a stable counting sort).
 #pragma once
 #include "qvg_bodies.cuh"
 #include "qvg_simt.cuh"
@@ -118,35 +119,96 @@ QVG_BODY void qvg_assign_body(const QvgThread& th, const float* points, const fl
     }
 }
 
-// Centroid update: grid (clusters, slices, ceil(dim / 128)), 128 threads, one dimension each.
-// Every block scans its slice's ids in row order and sums the rows of its cluster in double,
-// so the result does not depend on scheduling (no atomics) and equals the reference bit for bit.
-// An empty cluster keeps its centroid.
-QVG_BODY void qvg_update_centroids_body(const QvgThread& th, const float* points, const int* ids, int tokens,
-                                        int dim, int clusters, const int* active, float* centroids) {
+// Centroid update, step 1 of 2: a stable counting sort of each active slice's rows by cluster.
+// Grid (slices), 256 threads, one block per slice (so no two blocks share a cursor). Writes, for
+// slice i and cluster k, offsets[i*K + k] (where k's rows start in order[i*S ...]) and
+// ends[i*K + k] (where they end), and order[i*S + ...] = the slice's row numbers grouped by
+// cluster, rows of one cluster in increasing row order. Counting is integer arithmetic (atomic
+// adds give the same counts in any order); the scatter is stable by construction: the rows are
+// placed 256 at a time, each after every earlier row of its cluster (earlier chunks advanced the
+// cursor; within the chunk it counts the lower threads with its id). So the result does not
+// depend on scheduling, and step 2 sums every cluster in row order as the reference does, in
+// O(S) work per slice rather than the O(K * S) of scanning every id once per cluster.
+QVG_BODY void qvg_cluster_sort_body(const QvgThread& th, const int* ids, int tokens, int clusters, const int* active,
+                                    int* offsets, int* ends, int* order) {
+    const int slice = th.bx();
+    if (active[slice] == 0) return;
+    QVG_SHARED int part[256];
+    QVG_SHARED int sid[256];
+    const int tid = th.tid();
+    const int* I = ids + (long long)slice * tokens;
+    int* off = offsets + (long long)slice * clusters;
+    int* cur = ends + (long long)slice * clusters;  // the counts, then the scatter cursors, then the ends
+    int* ord = order + (long long)slice * tokens;
+
+    for (int k = tid; k < clusters; k += 256) cur[k] = 0;
+    th.sync();
+    for (int t = tid; t < tokens; t += 256) qvg_atomic_add(&cur[I[t]], 1);
+    th.sync();
+
+    // Exclusive scan of the counts: thread t owns clusters [t * per, (t + 1) * per).
+    const int per = (clusters + 255) / 256;
+    const int k0 = min(clusters, tid * per), k1 = min(clusters, k0 + per);
+    int sum = 0;
+    for (int k = k0; k < k1; k++) sum += cur[k];
+    part[tid] = sum;
+    th.sync();
+    if (tid == 0) {
+        int run = 0;
+        for (int t = 0; t < 256; t++) {
+            int v = part[t];
+            part[t] = run;
+            run += v;
+        }
+    }
+    th.sync();
+    int run = part[tid];
+    for (int k = k0; k < k1; k++) {
+        int c = cur[k];
+        off[k] = run;
+        cur[k] = run;
+        run += c;
+    }
+    th.sync();
+
+    for (int c0 = 0; c0 < tokens; c0 += 256) {
+        const int n = min(256, tokens - c0);
+        const int k = tid < n ? I[c0 + tid] : -1;
+        sid[tid] = k;
+        th.sync();
+        int before = 0, same = 0;
+        if (k >= 0) {
+            for (int j = 0; j < n; j++) {
+                if (sid[j] == k) {
+                    same++;
+                    if (j < tid) before++;
+                }
+            }
+            ord[cur[k] + before] = c0 + tid;
+        }
+        th.sync();
+        if (k >= 0 && before == same - 1) cur[k] += same;  // the chunk's last row of k moves k's cursor
+        th.sync();
+    }
+}
+
+// Centroid update, step 2 of 2: grid (clusters, slices, ceil(dim / 128)), 128 threads, one
+// dimension each. Sums the rows of cluster k (in row order, from step 1) in double and divides
+// in double, as the reference; an empty cluster keeps its centroid. No atomics, no shared state.
+QVG_BODY void qvg_cluster_means_body(const QvgThread& th, const float* points, const int* order, const int* offsets,
+                                     const int* ends, int tokens, int dim, int clusters, const int* active,
+                                     float* centroids) {
     const int k = th.bx(), slice = th.by();
     if (active[slice] == 0) return;
     const int d = th.bz() * 128 + th.tid();
-    QVG_SHARED int sid[256];
-    const float* X = points + (long long)slice * tokens * dim;
-    const int* I = ids + (long long)slice * tokens;
+    const long long at = (long long)slice * clusters + k;
+    const int from = offsets[at], to = ends[at];
+    if (from == to || d >= dim) return;
+    const float* X = points + (long long)slice * tokens * dim + d;
+    const int* O = order + (long long)slice * tokens;
     double sum = 0.0;
-    int count = 0;
-    for (int s0 = 0; s0 < tokens; s0 += 256) {
-        const int n = min(256, tokens - s0);
-        for (int t = th.tid(); t < n; t += 128) sid[t] = I[s0 + t];
-        th.sync();
-        for (int t = 0; t < n; t++) {
-            if (sid[t] == k) {
-                count++;
-                if (d < dim) sum = QVG_DADD(sum, (double)X[(long long)(s0 + t) * dim + d]);
-            }
-        }
-        th.sync();
-    }
-    if (count > 0 && d < dim) {
-        centroids[((long long)slice * clusters + k) * dim + d] = QVG_D2F(QVG_DDIV(sum, (double)count));
-    }
+    for (int i = from; i < to; i++) sum = QVG_DADD(sum, (double)X[(long long)O[i] * dim]);
+    centroids[at * dim + d] = QVG_D2F(QVG_DDIV(sum, (double)(to - from)));
 }
 
 // points[row] -= centroids[slice(row)][ids[row]] (sign = -1) or out[row] += ... (sign = +1),

@@ -2,10 +2,11 @@
 // in the unit tests, on the host: QvgThread gives the thread and block indices, the block barrier
 // and warp shuffles; QVG_SHARED declares block-shared memory. On the device these are threadIdx,
 // blockIdx, __syncthreads, __shfl_xor_sync and __shared__, inlined away. On the host
-// (host_emulation.cpp) every thread of a block is an OS thread, the barrier is a std::barrier
-// (threads that return leave it, as exited threads leave __syncthreads), a shuffle is an exchange
-// through block memory across a barrier, and blocks run one at a time, so a function-level
-// static array behaves as __shared__ memory.
+// (host_emulation.cpp) every GPU thread of a block is a fiber and all of them run on one OS
+// thread: the barrier switches to the emulator's scheduler, which resumes the fibers once every
+// live one has arrived (threads that return leave it, as exited threads leave __syncthreads); a
+// shuffle is an exchange through block memory across a barrier; blocks run one at a time, so a
+// function-level static array behaves as __shared__ memory and atomics need no locking.
 #pragma once
 #include "qvg_math.cuh"
 
@@ -15,6 +16,7 @@
 #define QVG_UNROLL _Pragma("unroll")
 
 __device__ __forceinline__ void qvg_atomic_add(int* p, int v) { atomicAdd(p, v); }
+__device__ __forceinline__ void qvg_atomic_min(int* p, int v) { atomicMin(p, v); }
 
 struct QvgThread {
     __device__ __forceinline__ int tid() const { return (int)threadIdx.x; }
@@ -27,19 +29,18 @@ struct QvgThread {
     __device__ __forceinline__ int shflXor(int v, int lane) const { return __shfl_xor_sync(0xFFFFFFFFu, v, lane); }
 };
 #else
-#include <atomic>
-#include <barrier>
-
 #define QVG_BODY inline
 #define QVG_SHARED static
 #define QVG_UNROLL
 
 inline int min(int a, int b) { return a < b ? a : b; }
-inline void qvg_atomic_add(int* p, int v) { std::atomic_ref<int>(*p).fetch_add(v); }
+inline void qvg_atomic_add(int* p, int v) { *p += v; }  // one OS thread runs every GPU thread
+inline void qvg_atomic_min(int* p, int v) { if (v < *p) *p = v; }
 
 struct QvgHostBlock {
     int bx, by, bz, bdim;
-    std::barrier<>* bar;
+    void (*barrier)(void* sched);  // __syncthreads: hands control to the emulator's scheduler
+    void* sched;
     float exchF[2][1024];
     int exchI[2][1024];
 };
@@ -57,7 +58,7 @@ struct QvgThread {
     int bx() const { return b->bx; }
     int by() const { return b->by; }
     int bz() const { return b->bz; }
-    void sync() const { b->bar->arrive_and_wait(); }
+    void sync() const { b->barrier(b->sched); }
     float shflXor(float v, int lane) const {
         int p = parity;
         parity ^= 1;

@@ -1,47 +1,56 @@
 package dev.qvg.cuda;
 
-import static jcuda.driver.JCudaDriver.cuEventRecord;
-import static jcuda.driver.JCudaDriver.cuEventSynchronize;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
-
 import dev.qvg.api.config.BlockQuantConfig;
+import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.reference.KernelArgs;
+import dev.qvg.api.reference.LloydKMeans;
+import dev.qvg.api.reference.SpanEncoding;
 import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.ClusteringResult;
+import dev.qvg.api.spi.ResidualCode;
+import dev.qvg.api.spi.SpanPlan;
 import dev.qvg.api.tensor.SliceBatch;
-import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
  * The {@link Backend} kernels on one NVIDIA GPU. Every call checks its arguments with
- * {@link KernelArgs} first (nothing is uploaded or written on bad input), copies its inputs to
- * device memory owned by try-with-resources blocks, runs the PTX kernels and copies the results
- * back; results are bit-identical to {@link dev.qvg.api.reference.ReferenceBackend} (see
- * {@code src/main/cuda/qvg_math.cuh} for how). {@link #quantizePack} streams its input in row
- * chunks through two pinned buffers and two streams, so copying one chunk overlaps quantizing
- * the previous one. Calls are serialised on the instance; {@link #close()} releases the device.
+ * {@link KernelArgs} (or the coarse operations' own checks) first, so nothing is uploaded or
+ * written on bad input; results are bit-identical to {@link dev.qvg.api.reference.ReferenceBackend}
+ * (see {@code src/main/cuda/qvg_math.cuh} for how).
+ *
+ * <p>The coarse operations keep their data on the device: {@link #cluster} uploads the points
+ * and the initial centroids once and runs every k-means iteration there ({@link DeviceKMeans});
+ * {@link #encodeSpan} uploads the span once and runs every stage and the block quantization there
+ * ({@link DeviceSpanEncoder}). The fine kernels copy their inputs in and their results out on
+ * each call. {@link #quantizePack} streams its input in row chunks through two pinned buffers and
+ * two streams, so copying one chunk overlaps quantizing the previous one. Calls are serialised on
+ * the instance; {@link #close()} releases the device.
+ *
+ * <p>The device is a {@link Gpu}: {@link CudaDevice} on a GPU, the host emulation of the kernels in
+ * the tests, which run this very class without a GPU.
  */
 public final class CudaBackend implements Backend {
 
     /** Floats per upload chunk of {@link #quantizePack} (16 MiB): large enough to keep the copy engine busy. */
     static final int DEFAULT_CHUNK_ELEMENTS = 1 << 22;
 
-    private final CudaDevice dev;
+    private final Gpu gpu;
     private final DeviceKernels kernels;
     private final int chunkElements;
     private boolean closed;
 
-    CudaBackend(CudaDevice dev) {
-        this(dev, DEFAULT_CHUNK_ELEMENTS);
+    CudaBackend(Gpu gpu) {
+        this(gpu, DEFAULT_CHUNK_ELEMENTS);
     }
 
-    CudaBackend(CudaDevice dev, int chunkElements) {
+    CudaBackend(Gpu gpu, int chunkElements) {
         if (chunkElements <= 0) {
             throw new IllegalArgumentException("chunkElements: must be positive, got " + chunkElements);
         }
-        this.dev = dev;
-        this.kernels = new DeviceKernels(dev);
+        this.gpu = gpu;
+        this.kernels = new DeviceKernels(gpu);
         this.chunkElements = chunkElements;
     }
 
@@ -59,25 +68,50 @@ public final class CudaBackend implements Backend {
         return CudaBackendProvider.NAME;
     }
 
+    /** Coarse: the whole k-means on the device; bit-identical to {@link LloydKMeans#run} on this backend. */
+    @Override
+    public synchronized ClusteringResult cluster(SliceBatch batch, float[] points, KMeansConfig config,
+                                                 float[] initialCentroids) {
+        LloydKMeans.checkArgs(batch, points, config, initialCentroids);
+        begin();
+        float[] start = initialCentroids != null ? initialCentroids : LloydKMeans.initialCentroids(batch, points, config);
+        try (GpuBuffer p = gpu.copyOf(HostSpan.of(points));
+             DeviceKMeans km = new DeviceKMeans(gpu, kernels, batch, config.clusters())) {
+            gpu.upload(HostSpan.of(start), km.centroids(), 0);
+            int[] iterations = km.run(p, config);
+            float[] centroids = new float[start.length];
+            int[] ids = new int[batch.rows()];
+            gpu.download(km.centroids(), HostSpan.of(centroids));
+            gpu.download(km.ids(), HostSpan.of(ids));
+            return new ClusteringResult(centroids, ids, iterations);
+        }
+    }
+
+    /** Coarse: every stage and the block quantization on the device; bit-identical to {@link SpanEncoding#compose}. */
+    @Override
+    public synchronized ResidualCode encodeSpan(SliceBatch batch, float[] x, SpanPlan plan) {
+        SpanEncoding.checkArgs(batch, x, plan);
+        begin();
+        return new DeviceSpanEncoder(gpu, kernels, batch, x, plan).encode();
+    }
+
     @Override
     public synchronized void assign(SliceBatch b, float[] points, float[] centroids, int clusters, int[] ids,
                                     int[] changed, boolean[] active) {
         KernelArgs.checkAssign(b, points, centroids, clusters, ids, changed, active);
         begin();
         int slices = b.slices(), S = b.tokens(), D = b.dim();
-        long rows = b.rows(), cRows = (long) slices * clusters;
         int[] counts = new int[slices];
-        try (DeviceBuffer p = DeviceBuffer.of(points);
-             DeviceBuffer c = DeviceBuffer.of(centroids);
-             DeviceBuffer pn = DeviceBuffer.allocate(rows * Float.BYTES);
-             DeviceBuffer cn = DeviceBuffer.allocate(cRows * Float.BYTES);
-             DeviceBuffer act = DeviceBuffer.of(activeFlags(b, active));
-             DeviceBuffer id = DeviceBuffer.of(ids);
-             DeviceBuffer ch = DeviceBuffer.zeroed((long) slices * Integer.BYTES)) {
+        try (GpuBuffer p = gpu.copyOf(HostSpan.of(points));
+             GpuBuffer c = gpu.copyOf(HostSpan.of(centroids));
+             GpuBuffer pn = gpu.allocate(4L * b.rows());
+             GpuBuffer cn = gpu.allocate(4L * slices * clusters);
+             GpuBuffer act = gpu.copyOf(HostSpan.of(activeFlags(b, active)));
+             GpuBuffer id = gpu.copyOf(HostSpan.of(ids));
+             GpuBuffer ch = gpu.filled(slices, 0)) {
             kernels.assign(slices, S, D, clusters, p, c, pn, cn, act, id, ch, 0);
-            dev.synchronize(0);
-            id.download(ids);
-            ch.download(counts);
+            gpu.download(id, HostSpan.of(ids));
+            gpu.download(ch, HostSpan.of(counts));
         }
         for (int i = 0; i < slices; i++) {
             if (active == null || active[i]) {
@@ -91,14 +125,16 @@ public final class CudaBackend implements Backend {
                                              boolean[] active) {
         KernelArgs.checkUpdate(b, points, ids, clusters, centroids, active);
         begin();
-        int slices = b.slices(), S = b.tokens(), D = b.dim();
-        try (DeviceBuffer p = DeviceBuffer.of(points);
-             DeviceBuffer id = DeviceBuffer.of(ids);
-             DeviceBuffer c = DeviceBuffer.of(centroids);
-             DeviceBuffer act = DeviceBuffer.of(activeFlags(b, active))) {
-            kernels.updateCentroids(slices, S, D, clusters, p, id, act, c, 0);
-            dev.synchronize(0);
-            c.download(centroids);
+        long cells = (long) b.slices() * clusters;
+        try (GpuBuffer p = gpu.copyOf(HostSpan.of(points));
+             GpuBuffer id = gpu.copyOf(HostSpan.of(ids));
+             GpuBuffer c = gpu.copyOf(HostSpan.of(centroids));
+             GpuBuffer act = gpu.copyOf(HostSpan.of(activeFlags(b, active)));
+             GpuBuffer offsets = gpu.allocate(4 * cells);
+             GpuBuffer ends = gpu.allocate(4 * cells);
+             GpuBuffer order = gpu.allocate(4L * b.rows())) {
+            kernels.updateCentroids(b.slices(), b.tokens(), b.dim(), clusters, p, id, act, c, offsets, ends, order, 0);
+            gpu.download(c, HostSpan.of(centroids));
         }
     }
 
@@ -116,12 +152,11 @@ public final class CudaBackend implements Backend {
 
     private void applyCentroids(SliceBatch b, float[] rows, int[] ids, float[] centroids, int clusters, int sign) {
         begin();
-        try (DeviceBuffer r = DeviceBuffer.of(rows);
-             DeviceBuffer id = DeviceBuffer.of(ids);
-             DeviceBuffer c = DeviceBuffer.of(centroids)) {
+        try (GpuBuffer r = gpu.copyOf(HostSpan.of(rows));
+             GpuBuffer id = gpu.copyOf(HostSpan.of(ids));
+             GpuBuffer c = gpu.copyOf(HostSpan.of(centroids))) {
             kernels.applyCentroids(b.rows(), b.tokens(), b.dim(), clusters, r, id, c, sign, 0);
-            dev.synchronize(0);
-            r.download(rows);
+            gpu.download(r, HostSpan.of(rows));
         }
     }
 
@@ -130,39 +165,26 @@ public final class CudaBackend implements Backend {
         KernelArgs.checkQuantize(x, rows, cols, config);
         begin();
         PackedBlocks out = PackedBlocks.allocate(rows, cols, config);
-        int bpr = out.blocksPerRow(), bytesPerRow = out.bytesPerRow();
-        long nb = (long) rows * bpr;
-        int sym = config.symmetric() ? 1 : 0;
+        long nb = (long) rows * out.blocksPerRow();
+        boolean sym = config.symmetric();
         int chunkRows = Math.max(1, Math.min(rows, chunkElements / cols));
-        try (DeviceBuffer dx = DeviceBuffer.allocate(4L * x.length);
-             DeviceBuffer scales = DeviceBuffer.allocate(2L * nb);
-             DeviceBuffer zeros = DeviceBuffer.allocate(sym == 1 ? 0 : 2L * nb);
-             DeviceBuffer usedScale = DeviceBuffer.allocate(4L * nb);
-             DeviceBuffer usedZero = DeviceBuffer.allocate(4L * nb);
-             DeviceBuffer codes = DeviceBuffer.allocate((long) rows * bytesPerRow)) {
+        try (GpuBuffer dx = gpu.allocate(4L * x.length);
+             GpuBuffer scales = gpu.allocate(2L * nb);
+             GpuBuffer zeros = gpu.allocate(sym ? 0 : 2L * nb);
+             GpuBuffer usedScale = gpu.allocate(4L * nb);
+             GpuBuffer usedZero = gpu.allocate(4L * nb);
+             GpuBuffer codes = gpu.allocate((long) rows * out.bytesPerRow())) {
             int chunk = 0;
             for (int r0 = 0; r0 < rows; r0 += chunkRows, chunk++) {
                 int n = Math.min(chunkRows, rows - r0);
-                int s = chunk % CudaDevice.STREAMS;
-                int elems = n * cols;
-                if (chunk >= CudaDevice.STREAMS) {
-                    // This staging buffer fed the copy of chunk - STREAMS: wait for that copy only,
-                    // the kernels of the other stream keep running meanwhile.
-                    Cu.check(cuEventSynchronize(dev.copiedEvent(s)), "cuEventSynchronize");
-                }
-                FloatBuffer staging = dev.staging(s).floats(4L * chunkRows * cols);
-                staging.put(x, r0 * cols, elems);
-                long xAt = 4L * r0 * cols;
-                Cu.check(cuMemcpyHtoDAsync(dx.at(xAt), dev.staging(s).pointer(), 4L * elems, dev.stream(s)),
-                        "cuMemcpyHtoDAsync");
-                Cu.check(cuEventRecord(dev.copiedEvent(s), dev.stream(s)), "cuEventRecord");
+                int s = chunk % 2;  // two streams: chunk i + 1 copies while chunk i is quantized
+                gpu.uploadAsync(x, r0 * cols, n * cols, dx, 4L * r0 * cols, s);
                 kernels.quantizeRows(config, cols, r0, n, dx, scales, zeros, usedScale, usedZero, codes, s);
             }
-            dev.synchronizeAll();
-            codes.download(out.codes());
-            scales.download(out.scales());
-            if (sym == 0) {
-                zeros.download(out.zeros());
+            gpu.download(codes, HostSpan.of(out.codes()));
+            gpu.download(scales, HostSpan.of(out.scales()));
+            if (!sym) {
+                gpu.download(zeros, HostSpan.of(out.zeros()));
             }
         }
         return out;
@@ -172,8 +194,8 @@ public final class CudaBackend implements Backend {
     public synchronized void unpackDequant(PackedBlocks blocks, float[] out) {
         KernelArgs.checkDequant(blocks, out);
         begin();
-        try (DeviceBuffer o = runDecode(Ptx.DECODE_F32, Float.BYTES, blocks, blocks.cols(), 1, List.of())) {
-            o.download(out);
+        try (GpuBuffer o = runDecode(Ptx.DECODE_F32, Float.BYTES, blocks, blocks.cols(), 1, List.of())) {
+            gpu.download(o, HostSpan.of(out));
         }
     }
 
@@ -184,8 +206,8 @@ public final class CudaBackend implements Backend {
         batch.requireLength("out", out, batch.dim());
         checkStages(batch, stages);
         begin();
-        try (DeviceBuffer o = runDecode(Ptx.DECODE_F32, Float.BYTES, blocks, batch.dim(), batch.tokens(), stages)) {
-            o.download(out);
+        try (GpuBuffer o = runDecode(Ptx.DECODE_F32, Float.BYTES, blocks, batch.dim(), batch.tokens(), stages)) {
+            gpu.download(o, HostSpan.of(out));
         }
     }
 
@@ -207,8 +229,8 @@ public final class CudaBackend implements Backend {
         }
         checkStages(batch, stages);
         begin();
-        try (DeviceBuffer o = runDecode(Ptx.DECODE_BF16, Short.BYTES, blocks, batch.dim(), batch.tokens(), stages)) {
-            o.download(out);
+        try (GpuBuffer o = runDecode(Ptx.DECODE_BF16, Short.BYTES, blocks, batch.dim(), batch.tokens(), stages)) {
+            gpu.download(o, HostSpan.of(out));
         }
     }
 
@@ -234,22 +256,22 @@ public final class CudaBackend implements Backend {
     }
 
     /** Uploads blocks and stages, launches {@code kernel}; the caller downloads and closes the output. */
-    private DeviceBuffer runDecode(String kernel, int outBytes, PackedBlocks blocks, int dim, int tokens,
-                                   List<ClusterStage> stages) {
+    private GpuBuffer runDecode(String kernel, int outBytes, PackedBlocks blocks, int dim, int tokens,
+                                List<ClusterStage> stages) {
         BlockQuantConfig c = blocks.config();
         long numel = (long) blocks.rows() * blocks.cols();
         StagePack sp = StagePack.of(stages);
-        DeviceBuffer out = DeviceBuffer.allocate(numel * outBytes);
-        try (DeviceBuffer codes = DeviceBuffer.of(blocks.codes());
-             DeviceBuffer scales = DeviceBuffer.of(blocks.scales());
-             DeviceBuffer zeros = blocks.zeros() == null ? DeviceBuffer.allocate(0) : DeviceBuffer.of(blocks.zeros());
-             DeviceBuffer cent = DeviceBuffer.of(sp.centroids());
-             DeviceBuffer ids = DeviceBuffer.of(sp.ids());
-             DeviceBuffer offs = DeviceBuffer.of(sp.centroidOffsets());
-             DeviceBuffer clusters = DeviceBuffer.of(sp.clusters())) {
+        GpuBuffer out = gpu.allocate(numel * outBytes);
+        try (GpuBuffer codes = gpu.copyOf(HostSpan.of(blocks.codes()));
+             GpuBuffer scales = gpu.copyOf(HostSpan.of(blocks.scales()));
+             GpuBuffer zeros = blocks.zeros() == null ? gpu.allocate(0) : gpu.copyOf(HostSpan.of(blocks.zeros()));
+             GpuBuffer cent = gpu.copyOf(HostSpan.of(sp.centroids()));
+             GpuBuffer ids = gpu.copyOf(HostSpan.of(sp.ids()));
+             GpuBuffer offs = gpu.copyOf(HostSpan.of(sp.centroidOffsets()));
+             GpuBuffer clusters = gpu.copyOf(HostSpan.of(sp.clusters()))) {
             kernels.decode(kernel, c, blocks.rows(), blocks.cols(), codes, scales, zeros, dim, tokens, stages.size(), cent,
                     ids, offs, clusters, out, 0);
-            dev.synchronize(0);
+            gpu.synchronize();  // the inputs are freed on return
             return out;
         } catch (RuntimeException e) {
             out.close();
@@ -269,18 +291,18 @@ public final class CudaBackend implements Backend {
         if (closed) {
             throw new IllegalStateException("cuda backend: used after close");
         }
-        if (dev == null) {
+        if (gpu == null) {
             throw new IllegalStateException("cuda backend: validation-only instance has no device");
         }
-        dev.makeCurrent();
+        gpu.makeCurrent();
     }
 
     @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            if (dev != null) {
-                dev.close();
+            if (gpu != null) {
+                gpu.close();
             }
         }
     }

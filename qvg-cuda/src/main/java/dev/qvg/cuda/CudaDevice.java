@@ -7,8 +7,14 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
@@ -16,6 +22,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,12 +40,13 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
 /**
- * One GPU as the backend uses it: the device's primary context (shared with other CUDA users of
- * the process), the loaded PTX modules, two streams with an event each (for the copy/compute
- * pipeline of {@link CudaBackend#quantizePack}), two pinned staging buffers, and a launcher.
- * {@link #close()} releases all of it in reverse order.
+ * One GPU as the backend uses it ({@link Gpu} through the CUDA driver): the device's primary
+ * context (shared with other CUDA users of the process), the loaded PTX modules, two streams with
+ * an event and a pinned staging buffer each (for the copy/compute pipeline of
+ * {@link CudaBackend#quantizePack}), and a launcher. {@link #close()} releases all of it in
+ * reverse order.
  */
-final class CudaDevice implements KernelLauncher, AutoCloseable {
+final class CudaDevice implements Gpu {
 
     static final int STREAMS = 2;
 
@@ -112,7 +120,8 @@ final class CudaDevice implements KernelLauncher, AutoCloseable {
     }
 
     /** Binds the context to the calling thread (calls may come from different threads). */
-    void makeCurrent() {
+    @Override
+    public void makeCurrent() {
         ensureOpen();
         Cu.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
@@ -121,19 +130,58 @@ final class CudaDevice implements KernelLauncher, AutoCloseable {
         return streams[i];
     }
 
-    CUevent copiedEvent(int i) {
-        return copied[i];
-    }
-
-    PinnedStaging staging(int i) {
-        return staging[i];
-    }
-
     void synchronize(int stream) {
         Cu.check(cuStreamSynchronize(streams[stream]), "cuStreamSynchronize");
     }
 
-    void synchronizeAll() {
+    @Override
+    public int streams() {
+        return STREAMS;
+    }
+
+    @Override
+    public GpuBuffer allocate(long bytes) {
+        return DeviceBuffer.allocate(bytes);
+    }
+
+    @Override
+    public void upload(HostSpan src, DeviceMemory dst, long dstByte) {
+        // A synchronous copy on the legacy default stream: the blocking streams order their
+        // earlier work before it and their later work after it.
+        if (src.count() > 0) {
+            Cu.check(cuMemcpyHtoD(dst.at(dstByte), DeviceBuffer.pointerTo(src), src.bytes()), "cuMemcpyHtoD");
+        }
+    }
+
+    @Override
+    public void uploadAsync(float[] src, int from, int count, DeviceMemory dst, long dstByte, int stream) {
+        // The staging buffer of this stream fed its previous copy: wait for that copy only, work
+        // on the other stream keeps running meanwhile (an event never recorded counts as done).
+        Cu.check(cuEventSynchronize(copied[stream]), "cuEventSynchronize");
+        FloatBuffer f = staging[stream].floats(4L * count);
+        f.put(src, from, count);
+        Cu.check(cuMemcpyHtoDAsync(dst.at(dstByte), staging[stream].pointer(), 4L * count, streams[stream]),
+                "cuMemcpyHtoDAsync");
+        Cu.check(cuEventRecord(copied[stream], streams[stream]), "cuEventRecord");
+    }
+
+    @Override
+    public void download(DeviceMemory src, long srcByte, HostSpan dst) {
+        synchronize();
+        if (dst.count() > 0) {
+            Cu.check(cuMemcpyDtoH(DeviceBuffer.pointerTo(dst), src.at(srcByte), dst.bytes()), "cuMemcpyDtoH");
+        }
+    }
+
+    @Override
+    public void fill32(DeviceMemory dst, int value, long words, int stream) {
+        if (words > 0) {
+            Cu.check(cuMemsetD32Async(dst.ptr(), value, words, streams[stream]), "cuMemsetD32Async");
+        }
+    }
+
+    @Override
+    public void synchronize() {
         for (int i = 0; i < STREAMS; i++) {
             synchronize(i);
         }

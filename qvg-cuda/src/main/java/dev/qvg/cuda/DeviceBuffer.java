@@ -13,7 +13,7 @@ import jcuda.driver.CUdeviceptr;
  * One device allocation, freed by {@link #close()} (use try-with-resources so that an exception
  * between allocation and use cannot leak device memory). Callers make the owning context current.
  */
-final class DeviceBuffer implements DeviceMemory, AutoCloseable {
+final class DeviceBuffer implements GpuBuffer {
 
     private final CUdeviceptr ptr = new CUdeviceptr();
     private final long bytes;
@@ -85,8 +85,29 @@ final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         return ptr.withByteOffset(byteOffset);
     }
 
-    long bytes() {
+    @Override
+    public long bytes() {
         return bytes;
+    }
+
+    /** The JCuda pointer of a host span's first element. */
+    static Pointer pointerTo(HostSpan h) {
+        Object a = h.array();
+        Pointer p;
+        if (a instanceof float[]) {
+            p = Pointer.to((float[]) a);
+        } else if (a instanceof int[]) {
+            p = Pointer.to((int[]) a);
+        } else if (a instanceof short[]) {
+            p = Pointer.to((short[]) a);
+        } else if (a instanceof byte[]) {
+            p = Pointer.to((byte[]) a);
+        } else if (a instanceof long[]) {
+            p = Pointer.to((long[]) a);
+        } else {
+            throw new IllegalArgumentException("host span: unsupported array " + a.getClass().getSimpleName());
+        }
+        return h.from() == 0 ? p : p.withByteOffset(h.byteOffset());
     }
 
     void download(float[] a) {

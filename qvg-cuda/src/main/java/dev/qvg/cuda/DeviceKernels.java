@@ -32,6 +32,16 @@ final class DeviceKernels {
     void assign(int slices, int tokens, int dim, int clusters, DeviceMemory p, DeviceMemory c, DeviceMemory pn,
                 DeviceMemory cn, DeviceMemory act, DeviceMemory ids, DeviceMemory changed, int stream) {
         sqNorms(p, (long) slices * tokens, dim, pn, stream);
+        assignWithPointNorms(slices, tokens, dim, clusters, p, c, pn, cn, act, ids, changed, stream);
+    }
+
+    /**
+     * {@link #assign} with the rows' squared norms already in {@code pn} (the k-means loop
+     * computes them once, as its points do not change); the centroids' are computed here.
+     */
+    void assignWithPointNorms(int slices, int tokens, int dim, int clusters, DeviceMemory p, DeviceMemory c,
+                              DeviceMemory pn, DeviceMemory cn, DeviceMemory act, DeviceMemory ids, DeviceMemory changed,
+                              int stream) {
         sqNorms(c, (long) slices * clusters, dim, cn, stream);
         int rowTiles = (tokens + 63) / 64;
         for (int s0 = 0; s0 < slices; s0 += MAX_GRID_Y) {
@@ -43,16 +53,48 @@ final class DeviceKernels {
         }
     }
 
-    /** Centroids of the active slices := mean of their rows (empty clusters keep theirs). */
+    /**
+     * Centroids of the active slices := mean of their rows (empty clusters keep theirs): a stable
+     * counting sort of each slice's rows by id into {@code order} ({@code [slices, tokens]} ints),
+     * with each cluster's range in {@code offsets}/{@code ends} ({@code [slices, clusters]} ints
+     * each), then row-order double sums per (cluster, dimension). O(S + K) per slice.
+     */
     void updateCentroids(int slices, int tokens, int dim, int clusters, DeviceMemory p, DeviceMemory ids,
-                         DeviceMemory act, DeviceMemory c, int stream) {
+                         DeviceMemory act, DeviceMemory c, DeviceMemory offsets, DeviceMemory ends, DeviceMemory order,
+                         int stream) {
+        dev.launch(Ptx.CLUSTER_SORT, new int[] {slices}, 256, stream, ids.ptr(), tokens, clusters, act.ptr(),
+                offsets.ptr(), ends.ptr(), order.ptr());
         int dimTiles = (dim + 127) / 128;
         for (int s0 = 0; s0 < slices; s0 += MAX_GRID_Y) {
             int ns = Math.min(MAX_GRID_Y, slices - s0);
-            dev.launch(Ptx.UPDATE_CENTROIDS, new int[] {clusters, ns, dimTiles}, 128, stream,
-                    p.at(4L * s0 * tokens * dim), ids.at(4L * s0 * tokens), tokens, dim, clusters, act.at(4L * s0),
-                    c.at(4L * s0 * clusters * dim));
+            dev.launch(Ptx.CLUSTER_MEANS, new int[] {clusters, ns, dimTiles}, 128, stream,
+                    p.at(4L * s0 * tokens * dim), order.at(4L * s0 * tokens), offsets.at(4L * s0 * clusters),
+                    ends.at(4L * s0 * clusters), tokens, dim, clusters, act.at(4L * s0), c.at(4L * s0 * clusters * dim));
         }
+    }
+
+    /** {@code out[i] = bf16(c[i])} for {@code n} floats. */
+    void roundBf16(DeviceMemory c, long n, DeviceMemory out, int stream) {
+        dev.launch(Ptx.ROUND_BF16, CudaDevice.grid1d(n, 256), 256, stream, c.ptr(), n, out.ptr());
+    }
+
+    /**
+     * {@code x[row] -= bf16 centroid ids[row]} of the row's slice; the smallest element index whose
+     * result is not finite goes to {@code firstBad} (one int the caller set to
+     * {@link Integer#MAX_VALUE}).
+     */
+    void subtractBf16(DeviceMemory x, DeviceMemory ids, DeviceMemory cb, long rows, int tokens, int dim, int clusters,
+                      DeviceMemory firstBad, int stream) {
+        dev.launch(Ptx.SUBTRACT_BF16, CudaDevice.grid1d(rows * dim, 256), 256, stream, x.ptr(), ids.ptr(), cb.ptr(),
+                rows, tokens, dim, clusters, firstBad.ptr());
+    }
+
+    /** Centroid {@code k} of slice {@code i} := row {@code rows[i * clusters + k]} of slice {@code i} of {@code x}. */
+    void gatherRows(DeviceMemory x, DeviceMemory rows, int slices, int tokens, int dim, int clusters, DeviceMemory out,
+                    int stream) {
+        long n = (long) slices * clusters * dim;
+        dev.launch(Ptx.GATHER_ROWS, CudaDevice.grid1d(n, 256), 256, stream, x.ptr(), rows.ptr(), (long) slices, tokens,
+                dim, clusters, out.ptr());
     }
 
     /** {@code rows[r] += sign * c[ids[r]]} (sign -1: the SAS residual; +1: reconstruction). */

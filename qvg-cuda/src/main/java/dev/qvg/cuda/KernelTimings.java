@@ -174,12 +174,15 @@ public final class KernelTimings {
              DeviceBuffer cn = DeviceBuffer.allocate(4L * clusters);
              DeviceBuffer act = DeviceBuffer.of(new int[] {1});
              DeviceBuffer ids = DeviceBuffer.allocate(4L * tokens);
-             DeviceBuffer ch = DeviceBuffer.zeroed(4)) {
+             DeviceBuffer ch = DeviceBuffer.zeroed(4);
+             DeviceBuffer offs = DeviceBuffer.allocate(4L * clusters);
+             DeviceBuffer ends = DeviceBuffer.allocate(4L * clusters);
+             DeviceBuffer order = DeviceBuffer.allocate(4L * tokens)) {
             double ms = time(() -> k.assign(1, tokens, dim, clusters, p, c, pn, cn, act, ids, ch, 0));
             double tflops = 2.0 * tokens * dim * clusters / (ms * 1e9);
             row("k-means assign (norms + distances + argmin)", "S=" + tokens + " D=" + dim + " K=" + clusters, ms,
                     String.format(Locale.ROOT, "%.1f TFLOP/s GEMM-equivalent", tflops));
-            double ums = time(() -> k.updateCentroids(1, tokens, dim, clusters, p, ids, act, c, 0));
+            double ums = time(() -> k.updateCentroids(1, tokens, dim, clusters, p, ids, act, c, offs, ends, order, 0));
             row("k-means centroid update", "S=" + tokens + " D=" + dim + " K=" + clusters, ums, "-");
         }
     }
@@ -210,13 +213,16 @@ public final class KernelTimings {
              DeviceBuffer zeros = DeviceBuffer.allocate(0);
              DeviceBuffer us = DeviceBuffer.allocate(4 * nb);
              DeviceBuffer uz = DeviceBuffer.allocate(4 * nb);
-             DeviceBuffer codes = DeviceBuffer.allocate((long) rows * cfg.packedBytesPerRow(dim))) {
+             DeviceBuffer codes = DeviceBuffer.allocate((long) rows * cfg.packedBytesPerRow(dim));
+             DeviceBuffer offs = DeviceBuffer.allocate(4L * heads * clusters);
+             DeviceBuffer ends = DeviceBuffer.allocate(4L * heads * clusters);
+             DeviceBuffer order = DeviceBuffer.allocate(4L * rows)) {
             double ms = time(() -> {
                 Cu.check(cuMemcpyDtoDAsync(p.ptr(), src.ptr(), 4 * numel, dev.stream(0)), "cuMemcpyDtoDAsync");
                 Cu.check(cuMemcpyDtoDAsync(c.ptr(), c0.ptr(), 4L * init.length, dev.stream(0)), "cuMemcpyDtoDAsync");
                 for (int it = 0; it < iters; it++) {
                     k.assign(heads, tokens, dim, clusters, p, c, pn, cn, a, ids, ch, 0);
-                    k.updateCentroids(heads, tokens, dim, clusters, p, ids, a, c, 0);
+                    k.updateCentroids(heads, tokens, dim, clusters, p, ids, a, c, offs, ends, order, 0);
                 }
                 k.applyCentroids(rows, tokens, dim, clusters, p, ids, c, -1, 0);
                 k.quantizeRows(cfg, dim, 0, rows, p, scales, zeros, us, uz, codes, 0);

@@ -90,7 +90,8 @@ class DeviceKernelsLaunchTest {
         KernelSignature assign = SIGNATURES.get(Ptx.ASSIGN);
         assertEquals(List.of(8, 8, 8, 8, 4, 4, 4, 8, 8, 8), assign.paramBytes());
         assertEquals(256, assign.threads());
-        assertEquals(128, SIGNATURES.get(Ptx.UPDATE_CENTROIDS).threads());
+        assertEquals(256, SIGNATURES.get(Ptx.CLUSTER_SORT).threads());
+        assertEquals(128, SIGNATURES.get(Ptx.CLUSTER_MEANS).threads());
         for (List<String> entries : Ptx.ENTRIES.values()) {
             for (String e : entries) {
                 assertTrue(SIGNATURES.containsKey(e), e);
@@ -130,11 +131,42 @@ class DeviceKernelsLaunchTest {
     void updateAndApplyCoverEveryClusterDimensionAndElement() {
         int slices = 3, S = 50, D = 300, K = 7;
         kernels.updateCentroids(slices, S, D, K, mem("points", 4L * slices * S * D), mem("ids", 4L * slices * S),
-                mem("active", 4L * slices), mem("centroids", 4L * slices * K * D), 0);
-        assertArrayEquals(new int[] {K, slices, 3}, launches.get(0).grid(), "128 dimensions a block: ceil(300 / 128)");
+                mem("active", 4L * slices), mem("centroids", 4L * slices * K * D), mem("offsets", 4L * slices * K),
+                mem("ends", 4L * slices * K), mem("order", 4L * slices * S), 0);
+        assertEquals(List.of(Ptx.CLUSTER_SORT, Ptx.CLUSTER_MEANS), launches.stream().map(Launch::kernel).toList());
+        assertArrayEquals(new int[] {slices}, launches.get(0).grid(), "one sorting block per slice");
+        assertArrayEquals(new int[] {K, slices, 3}, launches.get(1).grid(), "128 dimensions a block: ceil(300 / 128)");
         kernels.applyCentroids((long) slices * S, S, D, K, mem("rows", 4L * slices * S * D), mem("ids", 4L * slices * S),
                 mem("centroids", 4L * slices * K * D), -1, 0);
-        assertTrue(launches.get(1).threads() >= (long) slices * S * D);
+        assertTrue(launches.get(2).threads() >= (long) slices * S * D);
+    }
+
+    @Test
+    void meansSplitMoreThan65535SlicesAndTheSortTakesThemAllInOneGrid() {
+        int slices = 70000, S = 3, D = 2, K = 2;
+        kernels.updateCentroids(slices, S, D, K, mem("points", 4L * slices * S * D), mem("ids", 4L * slices * S),
+                mem("active", 4L * slices), mem("centroids", 4L * slices * K * D), mem("offsets", 4L * slices * K),
+                mem("ends", 4L * slices * K), mem("order", 4L * slices * S), 0);
+        assertEquals(List.of(Ptx.CLUSTER_SORT, Ptx.CLUSTER_MEANS, Ptx.CLUSTER_MEANS),
+                launches.stream().map(Launch::kernel).toList());
+        assertArrayEquals(new int[] {slices}, launches.get(0).grid());
+        assertArrayEquals(new int[] {K, 65535, 1}, launches.get(1).grid());
+        assertArrayEquals(new int[] {K, slices - 65535, 1}, launches.get(2).grid());
+    }
+
+    @Test
+    void spanKernelsCoverEveryElement() {
+        int slices = 3, S = 50, D = 130, K = 9;
+        long rows = (long) slices * S;
+        kernels.roundBf16(mem("centroids", 4L * slices * K * D), (long) slices * K * D, mem("stored", 2L * slices * K * D), 0);
+        kernels.subtractBf16(mem("x", 4 * rows * D), mem("ids", 4 * rows), mem("stored", 2L * slices * K * D), rows, S, D, K,
+                mem("firstBad", 4), 1);
+        kernels.gatherRows(mem("x", 4 * rows * D), mem("rows", 4L * slices * K), slices, S, D, K,
+                mem("centroids", 4L * slices * K * D), 0);
+        assertEquals(List.of(Ptx.ROUND_BF16, Ptx.SUBTRACT_BF16, Ptx.GATHER_ROWS), launches.stream().map(Launch::kernel).toList());
+        assertTrue(launches.get(0).threads() >= (long) slices * K * D);
+        assertTrue(launches.get(1).threads() >= rows * D);
+        assertTrue(launches.get(2).threads() >= (long) slices * K * D);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.ScalePrecision;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kernels, proved without a GPU: their own bodies (everything the PTX is compiled from except
- * the one-line {@code __global__} wrappers), built for the host and run block by block with one OS
- * thread per GPU thread (barriers, shuffles, shared memory), launched by {@link DeviceKernels}
+ * the one-line {@code __global__} wrappers), built for the host and run block by block with each
+ * GPU thread a fiber (barriers, shuffles, shared memory), launched by {@link DeviceKernels}
  * exactly as on the device, must reproduce the Java reference bit for bit. What this cannot prove
  * (the device compiler, vector stores, streams, JCuda) is left to {@link CudaBackendTest} on a GPU.
  */
@@ -37,11 +36,7 @@ class HostEmulationTest {
 
     @BeforeAll
     static void build() {
-        String why = HostEmulator.unavailableReason();
-        if (why != null) {
-            System.out.println("HostEmulationTest skipped: " + why);
-        }
-        assumeTrue(why == null, why);
+        HostEmulator.requireFor("HostEmulationTest");
     }
 
     /** Every value whose encoding is delicate: fp8 code values, midpoints and their neighbours, bf16 ties. */
@@ -250,7 +245,8 @@ class HostEmulationTest {
         var id = dev.of(ids);
         var ch = dev.zeros(4L * slices);
         k.assign(slices, S, D, K, p, c, dev.zeros(4L * batch.rows()), dev.zeros(4L * slices * K), act, id, ch, 0);
-        k.updateCentroids(slices, S, D, K, p, id, act, c, 0);
+        k.updateCentroids(slices, S, D, K, p, id, act, c, dev.zeros(4L * slices * K), dev.zeros(4L * slices * K),
+                dev.zeros(4L * batch.rows()), 0);
         dev.run();
         assertArrayEquals(refIds, id.ints(), "ids");
         int[] changed = ch.ints();
@@ -258,6 +254,56 @@ class HostEmulationTest {
         assertBitsEqual(refCen, c.floats(), "centroids");
         assertEquals(0, Arrays.stream(refIds).filter(x -> x >= 35).count(), "ties go to the lower duplicate");
         assertTrue(Arrays.stream(refIds, 2 * S, 3 * S).allMatch(x -> x == -1), "the inactive slice keeps its ids");
+    }
+
+    @Test
+    void centroidUpdateSortsEachSliceStablyForManyClustersAndLongSlices() throws Exception {
+        SplittableRandom r = new SplittableRandom(SEED + 5);
+        // 700 tokens: three 256-row chunks, the last partial; 600 clusters: three per scanning
+        // thread; one cluster holding half the rows, most others empty; slice 1 inactive.
+        int slices = 3, S = 700, D = 3, K = 600;
+        SliceBatch batch = new SliceBatch(slices, S, D);
+        float[] pts = new float[batch.numel()];
+        for (int i = 0; i < pts.length; i++) {
+            pts[i] = (float) (r.nextGaussian() * 1e3);
+        }
+        int[] ids = new int[batch.rows()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextBoolean() ? 417 : r.nextInt(K / 4) * 4;
+        }
+        Arrays.fill(ids, S, 2 * S, -5); // the inactive slice's ids are never read
+        float[] cen = new float[slices * K * D];
+        for (int i = 0; i < cen.length; i++) {
+            cen[i] = i;
+        }
+        boolean[] active = {true, false, true};
+        float[] refCen = cen.clone();
+        ReferenceKernels.updateCentroids(batch, pts, ids, K, refCen, active);
+
+        EmulatedDevice dev = new EmulatedDevice();
+        DeviceKernels k = new DeviceKernels(dev);
+        var c = dev.of(cen);
+        var offsets = dev.zeros(4L * slices * K);
+        var ends = dev.zeros(4L * slices * K);
+        var order = dev.zeros(4L * batch.rows());
+        k.updateCentroids(slices, S, D, K, dev.of(pts), dev.of(ids), dev.of(new int[] {1, 0, 1}), c, offsets, ends, order, 0);
+        dev.run();
+        assertBitsEqual(refCen, c.floats(), "centroids");
+        int[] off = offsets.ints(), end = ends.ints(), ord = order.ints();
+        for (int i : new int[] {0, 2}) {
+            int expectedStart = 0;
+            for (int kk = 0; kk < K; kk++) {
+                int at = i * K + kk;
+                assertEquals(expectedStart, off[at], "slice " + i + " cluster " + kk + " starts after the ones before");
+                for (int j = off[at]; j < end[at]; j++) {
+                    int row = ord[i * S + j];
+                    assertEquals(kk, ids[i * S + row], "row " + row + " sorted under its own cluster");
+                    assertTrue(j == off[at] || ord[i * S + j - 1] < row, "rows of a cluster in increasing order");
+                }
+                expectedStart = end[at];
+            }
+            assertEquals(S, expectedStart, "every row of slice " + i + " placed once");
+        }
     }
 
     @Test
