@@ -1,0 +1,47 @@
+package dev.qvg.cli.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.qvg.api.metrics.ErrorMetrics;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ErrorAccumulatorTest {
+
+    @Test
+    void groupsInRowOrderGiveExactlyTheWholeComparison() {
+        int D = 16, rows = 300;
+        SplittableRandom r = new SplittableRandom(11);
+        float[] ref = new float[rows * D], approx = new float[rows * D];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = (float) (r.nextGaussian() * 5);
+            approx[i] = ref[i] + (float) (r.nextGaussian() * 0.3);
+        }
+        for (int i = 0; i < D; i++) {
+            ref[7 * D + i] = 0;     // a zero reference row: cosine 0
+            ref[9 * D + i] = 0;
+            approx[9 * D + i] = 0;  // zero in both: cosine 1
+        }
+        ErrorMetrics whole = ErrorMetrics.compare(ref, approx, D);
+        for (int group : new int[] {1, 7, 64, rows}) {
+            ErrorAccumulator acc = new ErrorAccumulator(D);
+            for (int first = 0; first < rows; first += group) {
+                int n = Math.min(group, rows - first) * D;
+                float[] a = new float[n + 5], b = new float[n + 5]; // longer arrays: only the first n count
+                System.arraycopy(ref, first * D, a, 0, n);
+                System.arraycopy(approx, first * D, b, 0, n);
+                acc.add(a, b, n);
+            }
+            assertEquals(whole, acc.result(), "groups of " + group + " rows"); // record equality: bit-exact doubles
+        }
+    }
+
+    @Test
+    void partialRowsAndEmptyResultsAreRefused() {
+        ErrorAccumulator acc = new ErrorAccumulator(4);
+        assertThrows(IllegalArgumentException.class, () -> acc.add(new float[8], new float[8], 6));
+        assertThrows(IllegalStateException.class, acc::result);
+        assertThrows(IllegalArgumentException.class, () -> new ErrorAccumulator(0));
+    }
+}
