@@ -47,6 +47,13 @@ class KitCatchesMutantsTest {
         }
     }
 
+    static class CoarseKit extends BaseCoarseOpsTestCase {
+        @Override
+        protected Backend newBackend() {
+            return new MutantBackend(current);
+        }
+    }
+
     static class BadInputKit extends BaseBadInputTestCase {
         @Override
         protected Backend newBackend() {
@@ -79,6 +86,7 @@ class KitCatchesMutantsTest {
                  UPDATE_OFF_BY_1E3 -> KMeansKit.class;
             case UNCHECKED_IDS, WRITES_BEFORE_CHECK -> BadInputKit.class;
             case SHARED_SCRATCH -> ConcurrencyKit.class;
+            case CLUSTER_SKIPS_LAST_UPDATE, SPAN_REUSES_STAGE_SEED, CLUSTER_IGNORES_FIRST_SLICE -> CoarseKit.class;
         };
     }
 
@@ -97,6 +105,9 @@ class KitCatchesMutantsTest {
             case UNCHECKED_IDS -> "badInputIsRefusedLikeTheReference";
             case WRITES_BEFORE_CHECK -> "badInputIsRefusedLikeTheReference";
             case SHARED_SCRATCH -> "concurrentCallsWhenThreadSafe";
+            case CLUSTER_SKIPS_LAST_UPDATE -> "clusterEqualsItsComposition";
+            case SPAN_REUSES_STAGE_SEED -> "encodeSpanEqualsItsComposition";
+            case CLUSTER_IGNORES_FIRST_SLICE -> "clusterOfPartsEqualsTheWhole";
         };
     }
 

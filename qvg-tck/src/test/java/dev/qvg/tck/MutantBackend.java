@@ -17,7 +17,13 @@ final class MutantBackend implements Backend {
     enum Mutation {
         INT4_NIBBLES_SWAPPED, SCALE_LSB_FLIPPED, INT8_ASYM_CODES_SIGNED, DECODE_STAGES_REVERSED, TIES_TO_HIGHEST,
         SECOND_NEAREST_SOMETIMES, CHANGED_MISCOUNTED, EMPTY_CLUSTERS_ZEROED, UPDATE_OFF_BY_1E3, UNCHECKED_IDS,
-        WRITES_BEFORE_CHECK, SHARED_SCRATCH
+        WRITES_BEFORE_CHECK, SHARED_SCRATCH,
+        /** A device-style cluster() that skips the update after the last assignment. */
+        CLUSTER_SKIPS_LAST_UPDATE,
+        /** A fused encodeSpan() that seeds every stage with stage 0's seed. */
+        SPAN_REUSES_STAGE_SEED,
+        /** A cluster() that seeds slices by their index in the batch, not in the tensor. */
+        CLUSTER_IGNORES_FIRST_SLICE
     }
 
     /** One buffer for every instance and thread: fine one call at a time, corrupt when concurrent. */
@@ -73,6 +79,42 @@ final class MutantBackend implements Backend {
             }
             changed[i] = ch;
         }
+    }
+
+    @Override
+    public dev.qvg.api.spi.ClusteringResult cluster(SliceBatch b, float[] points, dev.qvg.api.config.KMeansConfig config,
+                                                     float[] initialCentroids) {
+        if (m == Mutation.CLUSTER_SKIPS_LAST_UPDATE && config.maxIters() > 1) {
+            // maxIters - 1 full rounds, then one more assignment without its update
+            dev.qvg.api.spi.ClusteringResult r = dev.qvg.api.reference.LloydKMeans.run(this, b, points,
+                    config.withMaxIters(config.maxIters() - 1), initialCentroids);
+            int[] ids = r.ids().clone();
+            int[] changed = new int[b.slices()];
+            assign(b, points, r.centroids(), config.clusters(), ids, changed, null);
+            return new dev.qvg.api.spi.ClusteringResult(r.centroids(), ids, r.iterations());
+        }
+        if (m == Mutation.CLUSTER_IGNORES_FIRST_SLICE && b.firstSlice() > 0) {
+            return dev.qvg.api.reference.LloydKMeans.run(this, new SliceBatch(b.slices(), b.tokens(), b.dim()), points,
+                    config, initialCentroids);
+        }
+        return Backend.super.cluster(b, points, config, initialCentroids);
+    }
+
+    @Override
+    public dev.qvg.api.spi.ResidualCode encodeSpan(SliceBatch b, float[] x, dev.qvg.api.spi.SpanPlan plan) {
+        if (m == Mutation.SPAN_REUSES_STAGE_SEED && plan.stages() > 1) {
+            dev.qvg.api.reference.SpanEncoding.checkArgs(b, x, plan);
+            List<ClusterStage> done = new ArrayList<>();
+            for (int s = 0; s < plan.stages(); s++) {
+                dev.qvg.api.config.KMeansConfig c = plan.stageConfig(0);
+                ClusterStage st = dev.qvg.api.reference.SpanEncoding.storedStage(b, c.clusters(),
+                        cluster(b, x, c, plan.initialCentroids(s, x)));
+                subtractCentroids(b, x, st.ids(), st.centroidsAsFloat(), c.clusters());
+                done.add(st);
+            }
+            return new dev.qvg.api.spi.ResidualCode(done, quantizePack(x, b.rows(), b.dim(), plan.quant()));
+        }
+        return Backend.super.encodeSpan(b, x, plan);
     }
 
     @Override
