@@ -2,10 +2,15 @@ package dev.qvg.residual;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
 import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.inject.Pipeline;
 import dev.qvg.api.inject.Pipelines;
+import dev.qvg.api.registry.ProviderNotFoundException;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.reference.ReferenceBackend;
 import dev.qvg.api.spi.Backend;
@@ -34,5 +39,82 @@ class PipelinesTest {
         assertArrayEquals(b.blocks().codes(), a.blocks().codes());
         assertArrayEquals(b.stages().get(1).ids(), a.stages().get(1).ids());
         assertArrayEquals(Fixtures.quantizer(cfg).dequantize(b).data(), viaGuice.dequantize(a).data());
+    }
+
+    /** The reference backend, recording whether it was closed. */
+    static final class ClosableBackend implements Backend {
+        private final ReferenceBackend ref = new ReferenceBackend();
+        volatile boolean closed;
+
+        @Override
+        public String name() {
+            return "closable";
+        }
+
+        @Override
+        public void assign(dev.qvg.api.tensor.SliceBatch b, float[] p, float[] c, int k, int[] ids, int[] ch, boolean[] a) {
+            ref.assign(b, p, c, k, ids, ch, a);
+        }
+
+        @Override
+        public void updateCentroids(dev.qvg.api.tensor.SliceBatch b, float[] p, int[] ids, int k, float[] c, boolean[] a) {
+            ref.updateCentroids(b, p, ids, k, c, a);
+        }
+
+        @Override
+        public void subtractCentroids(dev.qvg.api.tensor.SliceBatch b, float[] p, int[] ids, float[] c, int k) {
+            ref.subtractCentroids(b, p, ids, c, k);
+        }
+
+        @Override
+        public void accumulateCentroids(dev.qvg.api.tensor.SliceBatch b, float[] o, int[] ids, float[] c, int k) {
+            ref.accumulateCentroids(b, o, ids, c, k);
+        }
+
+        @Override
+        public dev.qvg.api.quant.PackedBlocks quantizePack(float[] x, int rows, int cols, dev.qvg.api.config.BlockQuantConfig q) {
+            return ref.quantizePack(x, rows, cols, q);
+        }
+
+        @Override
+        public void unpackDequant(dev.qvg.api.quant.PackedBlocks blocks, float[] out) {
+            ref.unpackDequant(blocks, out);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void theQuantizerOwnsItsBackendAndClosesIt() {
+        ClosableBackend backend = new ClosableBackend();
+        QuantizerConfig cfg = QuantizerConfig.builder().method("rtn").blockSize(16).build();
+        try (Quantizer q = Pipelines.quantizer(cfg, new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Backend.class).toInstance(backend);
+            }
+        })) {
+            q.quantize(Fixtures.prototypes(new KvShape(1, 1, 8, 16), 2, 0.1, 3), KvRole.KEY);
+            assertFalse(backend.closed);
+        }
+        assertTrue(backend.closed, "closing the quantizer must close the backend it was assembled with");
+    }
+
+    @Test
+    void aPartThatCannotBeBuiltFailsWithItsOwnMessageAndLeavesNothingOpen() {
+        ClosableBackend backend = new ClosableBackend();
+        QuantizerConfig cfg = QuantizerConfig.builder().method("nosuchmethod").build();
+        ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class, () -> Pipeline.open(cfg,
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(Backend.class).toInstance(backend);
+                    }
+                }));
+        assertTrue(e.getMessage().startsWith("no method provider named 'nosuchmethod'"), e.getMessage());
+        assertTrue(backend.closed, "the backend built before the failure must be closed");
     }
 }

@@ -7,7 +7,11 @@ import com.google.inject.util.Modules;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.spi.Quantizer;
 
-/** One-call assembly: {@code Pipelines.quantizer(cfg)}, optionally overriding parts with user modules. */
+/**
+ * One-call assembly: {@code Pipelines.quantizer(cfg)}, optionally overriding parts with user
+ * modules. The quantizer returned owns its backend: close it (try-with-resources) to release the
+ * backend; {@link Pipeline#open} gives the backend too.
+ */
 public final class Pipelines {
 
     private Pipelines() {
@@ -18,7 +22,8 @@ public final class Pipelines {
         return Guice.createInjector(Modules.override(new QvgModule(config)).with(overrides));
     }
 
+    /** The quantizer of {@code config}; its {@link Quantizer#close()} closes the backend it was built with. */
     public static Quantizer quantizer(QuantizerConfig config, Module... overrides) {
-        return injector(config, overrides).getInstance(Quantizer.class);
+        return new OwningQuantizer(Pipeline.open(config, overrides));
     }
 }

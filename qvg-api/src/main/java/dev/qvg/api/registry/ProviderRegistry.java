@@ -16,7 +16,9 @@ import java.util.ServiceLoader;
  *
  * <p>Lookup rules:
  * <ol>
- *   <li>Providers are loaded once, lazily, from the context class loader (or this class's).</li>
+ *   <li>Providers are loaded once, lazily, from the context class loader, then from the class
+ *       loader of the SPI type itself when that is another one (as Lucene's NamedSPILoader does:
+ *       an application server's context loader may not see the library's own jars).</li>
  *   <li>The first provider per name wins, so classpath order lets users override one of ours.</li>
  *   <li>{@link #reload(ClassLoader)} scans another loader and only adds names not yet present.</li>
  *   <li>{@link #get} fails with the kind, the asked name, the names present and the services
@@ -58,8 +60,12 @@ public final class ProviderRegistry<P extends NamedProvider> {
                         throw new IllegalStateException("a " + kind + " provider looked up the " + kind
                                 + " registry while it was being loaded; providers must not use the registry in their constructors");
                     }
-                    ClassLoader cl = Thread.currentThread().getContextClassLoader();
-                    m = scan(Map.of(), cl == null ? ProviderRegistry.class.getClassLoader() : cl);
+                    ClassLoader context = Thread.currentThread().getContextClassLoader();
+                    ClassLoader own = type.getClassLoader();
+                    m = scan(Map.of(), context != null ? context : own);
+                    if (context != null && own != null && own != context) {
+                        m = scan(m, own);
+                    }
                     providers = m;
                 }
             }

@@ -14,7 +14,7 @@ import java.util.List;
  * tensors must be finite (a NaN or infinity is refused with its index); the input is never
  * modified.
  */
-public interface Quantizer {
+public interface Quantizer extends AutoCloseable {
 
     QuantizerConfig config();
 
@@ -76,4 +76,13 @@ public interface Quantizer {
 
     /** The exact storage {@link #quantize} will produce for this shape, without running it. */
     BitBudget budget(KvShape shape, KvRole role);
+
+    /**
+     * Releases what this quantizer owns. A quantizer from {@code Pipelines.quantizer} owns its
+     * backend and closes it; one built by hand on a {@link QuantizerContext} owns nothing (the
+     * default). Idempotent.
+     */
+    @Override
+    default void close() {
+    }
 }

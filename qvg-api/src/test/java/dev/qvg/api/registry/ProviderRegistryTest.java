@@ -25,6 +25,20 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void findsProvidersThroughTheSpiTypesLoaderWhenTheContextLoaderCannotSeeThem() throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader saved = t.getContextClassLoader();
+        try (java.net.URLClassLoader blind = new java.net.URLClassLoader(new java.net.URL[0],
+                ClassLoader.getPlatformClassLoader())) {
+            t.setContextClassLoader(blind);
+            ProviderRegistry<BackendProvider> r = new ProviderRegistry<>(BackendProvider.class, "backend");
+            assertTrue(r.contains("testref"), "providers on the SPI's own class path must be found: " + r.list());
+        } finally {
+            t.setContextClassLoader(saved);
+        }
+    }
+
+    @Test
     void missingProviderNamesWhatIsThereAndWhatToAdd() {
         ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class, () -> Qvg.backends().get("tpu"));
         assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
