@@ -39,7 +39,12 @@ public final class ErrorAccumulator {
                 dot += a * b;
                 na += a * a;
                 nb += b * b;
-                maxAbs = Math.max(maxAbs, Math.abs(d));
+                double ad = Math.abs(d);
+                // Math.max(maxAbs, ad) without putting a max on the loop's dependency chain: the
+                // same result (a NaN sticks once seen; abs never gives -0.0), a rarely taken branch.
+                if (ad > maxAbs || ad != ad) {
+                    maxAbs = ad;
+                }
             }
             double cos = (na == 0 && nb == 0) ? 1.0 : (na == 0 || nb == 0) ? 0.0 : dot / Math.sqrt(na * nb);
             cosSum += cos;

@@ -38,6 +38,16 @@ class ErrorAccumulatorTest {
     }
 
     @Test
+    void aNaNInTheReconstructionSticksAsInTheWholeComparison() {
+        float[] ref = {1, 2, 3, 4, 5, 6, 7, 8}, approx = {1, 2, Float.NaN, 4, 5, 6, 7, 9};
+        ErrorAccumulator acc = new ErrorAccumulator(4);
+        acc.add(ref, approx, 4);
+        acc.add(java.util.Arrays.copyOfRange(ref, 4, 8), java.util.Arrays.copyOfRange(approx, 4, 8), 4);
+        assertEquals(ErrorMetrics.compare(ref, approx, 4), acc.result());
+        assertEquals(Double.NaN, acc.result().maxAbs());
+    }
+
+    @Test
     void partialRowsAndEmptyResultsAreRefused() {
         ErrorAccumulator acc = new ErrorAccumulator(4);
         assertThrows(IllegalArgumentException.class, () -> acc.add(new float[8], new float[8], 6));
