@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(TckExtension.class)
-public abstract class BackendKitTestCase extends BackendTestCase {
+public abstract class BackendKitTestCase extends BackendTestCase implements KitInstance {
 
     /** Set by {@link TckExtension} before {@link #createBackend()}. */
     TckSettings settings;
@@ -77,6 +77,21 @@ public abstract class BackendKitTestCase extends BackendTestCase {
 
     protected final TckSettings settings() {
         return settings;
+    }
+
+    @Override
+    public final void useSettings(TckSettings s) {
+        settings = s;
+    }
+
+    @Override
+    public final TckSettings currentSettings() {
+        return settings != null ? settings : TckSettings.fromSystemProperties();
+    }
+
+    @Override
+    public final String subject() {
+        return "backend '" + (backendName == null ? "?" : backendName) + "'";
     }
 
     /** A generator for this test only: same seed and test, same numbers. */

@@ -11,7 +11,7 @@ import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 /**
- * The kit's plumbing around every test of a {@link BackendKitTestCase}:
+ * The kit's plumbing around every test of a {@link BackendKitTestCase} or {@link KitTestCase}:
  * <ol>
  *   <li>before all tests of a class: reads {@link TckSettings} from the configuration
  *       parameters and prints the seed with the flag that repeats the run;</li>
@@ -29,9 +29,9 @@ public final class TckExtension implements BeforeAllCallback, BeforeEachCallback
     @Override
     public void beforeAll(ExtensionContext context) {
         TckSettings settings = TckSettings.from(context::getConfigurationParameter);
-        BackendKitTestCase kit = kit(context);
+        KitInstance kit = kit(context);
         if (kit != null) {
-            kit.settings = settings;
+            kit.useSettings(settings);
             System.out.println("qvg-tck: " + context.getRequiredTestClass().getSimpleName() + " seed "
                     + TckSettings.formatSeed(settings.seed()) + (settings.seedChosen() ? " (given)" : " (random)")
                     + ", multiplier " + settings.multiplier() + "; rerun with " + settings.rerunFlag());
@@ -84,19 +84,19 @@ public final class TckExtension implements BeforeAllCallback, BeforeEachCallback
         if (t instanceof TestAbortedException) {
             return t;
         }
-        BackendKitTestCase kit = kit(context);
-        TckSettings s = kit == null || kit.settings == null ? TckSettings.fromSystemProperties() : kit.settings;
-        String backend = kit == null || kit.backendName == null ? "?" : kit.backendName;
+        KitInstance kit = kit(context);
+        TckSettings s = kit == null ? TckSettings.fromSystemProperties() : kit.currentSettings();
+        String subject = kit == null ? "backend '?'" : kit.subject();
         String msg = (t.getMessage() == null ? t.getClass().getName() : t.getMessage())
                 + (t instanceof AssertionError ? "" : " (" + t.getClass().getName() + ")")
-                + " [backend '" + backend + "', " + context.getDisplayName() + "; reproduce with " + s.rerunFlag() + "]";
+                + " [" + subject + ", " + context.getDisplayName() + "; reproduce with " + s.rerunFlag() + "]";
         AssertionFailedError e = new AssertionFailedError(msg, t);
         e.setStackTrace(t.getStackTrace());
         return e;
     }
 
-    private static BackendKitTestCase kit(ExtensionContext context) {
+    private static KitInstance kit(ExtensionContext context) {
         Object instance = context.getTestInstance().orElse(null);
-        return instance instanceof BackendKitTestCase k ? k : null;
+        return instance instanceof KitInstance k ? k : null;
     }
 }

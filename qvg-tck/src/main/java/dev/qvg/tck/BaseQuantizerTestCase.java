@@ -1,0 +1,204 @@
+package dev.qvg.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qvg.api.metrics.ErrorMetrics;
+import dev.qvg.api.quant.BitBudget;
+import dev.qvg.api.quant.ClusterStage;
+import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.spi.Quantizer;
+import dev.qvg.api.tensor.KvRole;
+import dev.qvg.api.tensor.KvShape;
+import dev.qvg.api.tensor.KvTensor;
+import dev.qvg.api.tensor.Layout;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The kit for a whole method (a {@code QuantizerProvider}'s {@link Quantizer}): for keys and
+ * values, the round trip keeps the shape and lands near the input; the bit budget predicted for a
+ * shape equals what quantizing stores; same input, same bits; a tensor quantized part by part
+ * ({@link Quantizer#quantizeSlices}) gives the bits of the whole; the input is never modified;
+ * a non-finite value is refused naming where it is; {@code dequantizeInto} writes exactly what
+ * {@code dequantize} returns and nothing else; BSHD input gives the code of BHSD input.
+ */
+public abstract class BaseQuantizerTestCase extends KitTestCase {
+
+    private Quantizer quantizer;
+
+    /** The method under test with the configuration to check (closed by the kit). */
+    protected abstract Quantizer newQuantizer();
+
+    /** The tensor shape the kit quantizes; must suit the method's block and group sizes. */
+    protected KvShape shape() {
+        return new KvShape(1, 3, 160, 64);
+    }
+
+    /** Relative L2 error the round trip must stay under on the kit's redundant tokens. */
+    protected double maxRelL2() {
+        return 0.9;
+    }
+
+    /** Whether {@link Quantizer#quantizeSlices} supports parts ({@code firstSlice > 0}). */
+    protected boolean supportsParts() {
+        return true;
+    }
+
+    @BeforeAll
+    final void createQuantizer() {
+        quantizer = newQuantizer();
+    }
+
+    @AfterAll
+    final void closeQuantizer() {
+        if (quantizer != null) {
+            quantizer.close();
+        }
+    }
+
+    @Override
+    protected String subjectKind() {
+        return "method";
+    }
+
+    @Override
+    protected String subjectName() {
+        return quantizer == null ? "?" : quantizer.config().method();
+    }
+
+    private KvTensor tensor(Random r) {
+        KvShape s = shape();
+        return KvTensor.wrap(s, Fixtures.clusteredTokens(r, s.slices(), s.tokens(), s.headDim(), 6));
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void roundTripKeepsTheShapeAndLandsNearTheInput(KvRole role) {
+        KvTensor x = tensor(random());
+        QuantizedKv q = quantizer.quantize(x, role);
+        KvTensor back = quantizer.dequantize(q);
+        assertEquals(x.shape(), back.shape(), "shape of the round trip");
+        assertEquals(Layout.BHSD, back.layout(), "dequantize returns BHSD");
+        for (float v : back.data()) {
+            assertTrue(Float.isFinite(v), "the round trip must be finite");
+        }
+        double e = ErrorMetrics.compare(x.data(), back.data(), x.shape().headDim()).relL2();
+        assertTrue(e < maxRelL2(), role + ": relative L2 " + e + " is not under " + maxRelL2());
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void theBudgetPredictsWhatIsStored(KvRole role) {
+        KvTensor x = tensor(random());
+        QuantizedKv q = quantizer.quantize(x, role);
+        BitBudget predicted = quantizer.budget(x.shape(), role), stored = q.budget();
+        assertEquals(predicted, stored, role + ": budget(shape) must equal the storage quantize produced");
+        if (q.blocks() != null) {
+            int scaleBits = q.blocks().config().scalePrecision().bits();
+            assertEquals((long) q.blocks().scales().length * scaleBits, stored.scaleBits(), "scale bits held");
+            assertTrue(stored.codeBits() <= (long) q.blocks().codes().length * 8, "code bits fit the bytes held");
+        }
+        long ids = 0, cents = 0;
+        for (ClusterStage st : q.stages()) {
+            ids += (long) st.ids().length * st.idBits();
+            cents += (long) st.centroids().length * 16;
+        }
+        assertEquals(ids, stored.idBits(), "id bits held");
+        assertEquals(cents, stored.centroidBits(), "centroid bits held");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void sameInputSameBits(KvRole role) {
+        KvTensor x = tensor(random());
+        assertSameCode(quantizer.quantize(x, role), quantizer.quantize(x.copy(), role), role + ": two identical runs");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void partsOfATensorGiveTheBitsOfTheWhole(KvRole role) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsParts(), "the method does not quantize parts");
+        KvTensor x = tensor(random());
+        KvShape s = x.shape();
+        QuantizedKv whole = quantizer.quantize(x, role);
+        KvShape partShape = new KvShape(1, s.slices() - 1, s.tokens(), s.headDim());
+        int per = s.tokens() * s.headDim();
+        KvTensor part = KvTensor.wrap(partShape, Arrays.copyOfRange(x.data(), per, s.slices() * per));
+        QuantizedKv got = quantizer.quantizeSlices(part, role, 1);
+        float[] wholeBack = quantizer.dequantize(whole).data();
+        Checks.assertSameFloats(Arrays.copyOfRange(wholeBack, per, wholeBack.length), quantizer.dequantize(got).data(),
+                s.headDim(), role + ": slices 1.. quantized as a part (firstSlice = 1) against the whole");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void theInputIsNeverModified(KvRole role) {
+        KvTensor x = tensor(random());
+        float[] before = x.data().clone();
+        quantizer.quantize(x, role);
+        assertArrayEquals(before, x.data(), role + ": quantize modified its input");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void aNonFiniteValueIsRefusedNamingWhereItIs(KvRole role) {
+        KvTensor x = tensor(random());
+        x.data()[x.data().length / 2 + 3] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quantizer.quantize(x, role));
+        assertTrue(e.getMessage().contains("NaN"), "the message must name the value: " + e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void dequantizeIntoWritesExactlyTheReconstruction(KvRole role) {
+        KvTensor x = tensor(random());
+        KvShape s = x.shape();
+        QuantizedKv q = quantizer.quantize(x, role);
+        float[] want = quantizer.dequantize(q).data();
+        int per = s.tokens() * s.headDim(), stride = per + 37, offset = 11;
+        float[] out = new float[offset + s.slices() * stride];
+        Arrays.fill(out, -7.25f);
+        quantizer.dequantizeInto(q, out, offset, stride);
+        for (int i = 0; i < s.slices(); i++) {
+            Checks.assertSameFloats(Arrays.copyOfRange(want, i * per, (i + 1) * per),
+                    Arrays.copyOfRange(out, offset + i * stride, offset + i * stride + per), s.headDim(),
+                    role + ": slice " + i + " written by dequantizeInto");
+            for (int j = offset + i * stride + per; j < offset + (i + 1) * stride && j < out.length; j++) {
+                assertEquals(-7.25f, out[j], "dequantizeInto wrote between slices at " + j);
+            }
+        }
+        for (int j = 0; j < offset; j++) {
+            assertEquals(-7.25f, out[j], "dequantizeInto wrote before the offset at " + j);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void bshdInputGivesTheCodeOfBhsd(KvRole role) {
+        KvTensor x = tensor(random());
+        assertSameCode(quantizer.quantize(x, role), quantizer.quantize(x.toLayout(Layout.BSHD), role),
+                role + ": BSHD against BHSD input");
+    }
+
+    private static void assertSameCode(QuantizedKv a, QuantizedKv b, String what) {
+        assertEquals(a.quantizedTokens(), b.quantizedTokens(), what + ": quantized tokens");
+        if (a.blocks() != null) {
+            Checks.assertSameBlocks(a.blocks(), b.blocks(), what + ": blocks");
+        }
+        assertEquals(a.stages().size(), b.stages().size(), what + ": stages");
+        for (int s = 0; s < a.stages().size(); s++) {
+            Checks.assertSameInts(a.stages().get(s).ids(), b.stages().get(s).ids(), a.stages().get(s).tokens(),
+                    what + ": stage " + s + " ids");
+            Checks.assertSameShorts(a.stages().get(s).centroids(), b.stages().get(s).centroids(),
+                    a.stages().get(s).dim(), what + ": stage " + s + " centroids");
+        }
+        assertArrayEquals(a.fullPrecisionTail(), b.fullPrecisionTail(), what + ": full-precision tail");
+    }
+}
