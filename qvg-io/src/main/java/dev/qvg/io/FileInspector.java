@@ -1,8 +1,6 @@
 package dev.qvg.io;
 
 import dev.qvg.api.quant.BitBudget;
-import dev.qvg.api.quant.ClusterStage;
-import dev.qvg.api.quant.QuantizedKv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,37 +43,39 @@ public final class FileInspector {
                 return sb.toString();
             }
         }
-        QuantizedKvFile.Contents c = QuantizedKvFile.read(path);
-        sb.append("  format version ").append(meta.get(QuantizedKvFile.KEY_VERSION)).append(", checksums verified\n");
-        if (c.config() != null) {
-            sb.append("  config: ").append(c.config().label()).append(" (").append(c.config()).append(")\n");
-        }
-        BitBudget total = null;
-        for (Map.Entry<String, QuantizedKv> e : c.entries().entrySet()) {
-            QuantizedKv q = e.getValue();
-            sb.append("  entry ").append(e.getKey()).append(": ").append(q.role()).append(' ').append(q.shape())
-                    .append(", method ").append(q.method()).append(", ").append(q.orientation())
-                    .append(", quantized tokens ").append(q.quantizedTokens()).append('\n');
-            if (q.blocks() != null) {
-                var cfg = q.blocks().config();
-                sb.append("    blocks: ").append(cfg.bits()).append(" bits, block ").append(cfg.blockSize())
-                        .append(cfg.symmetric() ? ", symmetric" : ", asymmetric").append(", scales ")
-                        .append(cfg.scalePrecision()).append('\n');
+        // Streamed: every check of QuantizedKvFile.read, without holding the file's data.
+        try (QuantizedKvStreamReader c = QuantizedKvStreamReader.open(path)) {
+            sb.append("  format version ").append(meta.get(QuantizedKvFile.KEY_VERSION)).append(", checksums verified\n");
+            if (c.config() != null) {
+                sb.append("  config: ").append(c.config().label()).append(" (").append(c.config()).append(")\n");
             }
-            for (int i = 0; i < q.stages().size(); i++) {
-                ClusterStage st = q.stages().get(i);
-                sb.append("    stage ").append(i).append(": ").append(st.clusters()).append(" clusters, k-means iterations ")
-                        .append(Arrays.toString(st.iterations())).append('\n');
+            BitBudget total = null;
+            for (String name : c.entries()) {
+                QuantizedKvStreamReader.Entry q = c.entry(name);
+                sb.append("  entry ").append(name).append(": ").append(q.role()).append(' ').append(q.shape())
+                        .append(", method ").append(q.method()).append(", ").append(q.orientation())
+                        .append(", quantized tokens ").append(q.quantizedTokens()).append('\n');
+                if (q.blocks() != null) {
+                    var cfg = q.blocks();
+                    sb.append("    blocks: ").append(cfg.bits()).append(" bits, block ").append(cfg.blockSize())
+                            .append(cfg.symmetric() ? ", symmetric" : ", asymmetric").append(", scales ")
+                            .append(cfg.scalePrecision()).append('\n');
+                }
+                for (int i = 0; i < q.clusters().size(); i++) {
+                    sb.append("    stage ").append(i).append(": ").append(q.clusters().get(i))
+                            .append(" clusters, k-means iterations ").append(Arrays.toString(c.iterations(name, i)))
+                            .append('\n');
+                }
+                BitBudget b = q.budget();
+                appendBudget(sb, "    bits", b);
+                if (!q.info().isEmpty()) {
+                    sb.append("    info: ").append(q.info()).append('\n');
+                }
+                total = total == null ? b : total.plus(b);
             }
-            BitBudget b = q.budget();
-            appendBudget(sb, "    bits", b);
-            if (!q.info().isEmpty()) {
-                sb.append("    info: ").append(q.info()).append('\n');
+            if (c.entries().size() > 1) {
+                appendBudget(sb, "  all entries", total);
             }
-            total = total == null ? b : total.plus(b);
-        }
-        if (c.entries().size() > 1) {
-            appendBudget(sb, "  all entries", total);
         }
         return sb.toString();
     }

@@ -1,6 +1,9 @@
 package dev.qvg.io;
 
+import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.quant.BitBudget;
+import dev.qvg.api.quant.Orientation;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
@@ -82,7 +85,11 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
                 }
             }
             QuantizerConfig config = QuantizedKvFile.config(path, meta);
-            return new QuantizedKvStreamReader(path, r, entries, config, before);
+            QuantizedKvStreamReader reader = new QuantizedKvStreamReader(path, r, entries, config, before);
+            for (StoredEntry e : entries.values()) {
+                reader.requireIdsInRange(e);
+            }
+            return reader;
         } catch (IOException | RuntimeException | Error e) {
             r.close();
             throw e;
@@ -107,6 +114,34 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses ids outside {@code [0, clusters)}, as building the whole entry would: checked here,
+     * a chunk at a time, so that every refusal of {@link QuantizedKvFile#read} happens at open.
+     */
+    private void requireIdsInRange(StoredEntry e) throws IOException {
+        int[] clusters = e.clusters();
+        long tokens = e.quantizedTokens();
+        for (int i = 0; i < clusters.length; i++) {
+            String tensor = e.name() + ".stage" + i + ".ids";
+            int width = clusters[i] <= 256 ? 1 : 2;
+            long total = e.shape().slices() * tokens;
+            for (long done = 0; done < total; ) {
+                int n = (int) Math.min(CHUNK / 2, total - done);
+                byte[] b = read(tensor, done * width, n * width);
+                for (int j = 0; j < n; j++) {
+                    int id = width == 1 ? b[j] & 0xFF : (b[2 * j] & 0xFF) | (b[2 * j + 1] & 0xFF) << 8;
+                    if (id >= clusters[i]) {
+                        long at = done + j;
+                        throw new CorruptFileException(path, "entry '" + e.name() + "'", "cluster stage: id " + id
+                                + " at token " + at % tokens + " of slice " + at / tokens + " is outside [0, "
+                                + clusters[i] + ")");
+                    }
+                }
+                done += n;
+            }
+        }
+    }
+
     public Path path() {
         return path;
     }
@@ -118,15 +153,15 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
 
     /** The shape of the whole tensor of entry {@code name}. */
     public KvShape shape(String name) {
-        return entry(name).shape();
+        return stored(name).shape();
     }
 
     public KvRole role(String name) {
-        return entry(name).role();
+        return stored(name).role();
     }
 
     public String method(String name) {
-        return entry(name).method();
+        return stored(name).method();
     }
 
     /** The config the file records, or null when it holds none. */
@@ -140,12 +175,43 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
     }
 
     /**
+     * What entry {@code name} holds, without its data (for tools that describe a file).
+     *
+     * @param blocks   the block quantizer's config, null when no token is quantized
+     * @param clusters clusters per smoothing stage
+     * @param budget   exact storage, per component
+     */
+    public record Entry(String name, KvShape shape, KvRole role, String method, Orientation orientation,
+                        int quantizedTokens, BlockQuantConfig blocks, List<Integer> clusters, BitBudget budget,
+                        Map<String, String> info) {
+        public Entry {
+            clusters = List.copyOf(clusters);
+            info = Map.copyOf(info);
+        }
+    }
+
+    public Entry entry(String name) {
+        StoredEntry e = stored(name);
+        return new Entry(name, e.shape(), e.role(), e.method(), e.orientation(), e.quantizedTokens(), e.quant(),
+                java.util.Arrays.stream(e.clusters()).boxed().toList(), e.budget(), e.info());
+    }
+
+    /** k-means iterations per slice of stage {@code stage} of entry {@code name} (diagnostic). */
+    public int[] iterations(String name, int stage) throws IOException {
+        StoredEntry e = stored(name);
+        if (stage < 0 || stage >= e.clusters().length) {
+            throw new IndexOutOfBoundsException("entry '" + name + "' has " + e.clusters().length + " stages, no stage " + stage);
+        }
+        return QuantizedKvFile.leInts(read(name + ".stage" + stage + ".iterations", 0, 4 * e.shape().slices()));
+    }
+
+    /**
      * Slices {@code [first, first + count)} of entry {@code name} as a {@link QuantizedKv} of shape
      * {@code [1, count, S, D]} (the entry's own shape when that is all of it); decode it with
      * {@code ReferenceDecoder} or any quantizer.
      */
     public QuantizedKv part(String name, int first, int count) throws IOException {
-        StoredEntry e = entry(name);
+        StoredEntry e = stored(name);
         try {
             return e.part(first, count, this::read);
         } catch (IllegalArgumentException ex) {
@@ -185,7 +251,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         }
     }
 
-    private StoredEntry entry(String name) {
+    private StoredEntry stored(String name) {
         StoredEntry e = entries.get(name);
         if (e == null) {
             throw new IllegalArgumentException("entry '" + name + "' not in " + path + "; it holds " + entries.keySet());

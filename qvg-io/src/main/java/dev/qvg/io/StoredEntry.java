@@ -178,6 +178,28 @@ final class StoredEntry {
         return method;
     }
 
+    Orientation orientation() {
+        return orientation;
+    }
+
+    int quantizedTokens() {
+        return quantized;
+    }
+
+    /** The block quantizer's config, null when nothing is quantized. */
+    BlockQuantConfig quant() {
+        return quant;
+    }
+
+    /** Clusters per stage. */
+    int[] clusters() {
+        return clusters.clone();
+    }
+
+    Map<String, String> info() {
+        return info == null ? Map.of() : Map.copyOf(info);
+    }
+
     /** {@code budget.total_bits} as the file records it. */
     long declaredTotalBits() {
         return fields.longValue("budget.total_bits");

@@ -136,6 +136,37 @@ class QuantizedKvStreamWriterTest {
     }
 
     @Test
+    void forgedButSignedIdsAreRefusedAtOpenAsByTheWholeReader() throws Exception {
+        Path f = dir.resolve("kv.qvg.safetensors");
+        QuantizedKvFile.write(f, Map.of("k", sample(2, true, ScalePrecision.BF16, Orientation.TOKEN_MAJOR, 1, 16, 0, 8)),
+                false);
+        Path forged = dir.resolve("forged.qvg.safetensors");
+        try (SafeTensorsReader r = SafeTensorsReader.open(f)) {
+            Map<String, String> meta = new LinkedHashMap<>(r.metadata());
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            Map<String, byte[]> data = new LinkedHashMap<>();
+            for (String n : r.names()) {
+                data.put(n, r.bytes(n));
+            }
+            data.get("k.stage0.ids")[100] = (byte) 200; // slice 2, token 4: clusters are 16
+            meta.put(QuantizedKvFile.SHA_PREFIX + "k.stage0.ids", Checksums.sha256Hex(data.get("k.stage0.ids")));
+            meta.put(QuantizedKvFile.KEY_HEADER_SHA, Checksums.headerDigest(meta, r.header().tensors(),
+                    QuantizedKvFile.KEY_HEADER_SHA));
+            w.metadata(meta);
+            for (String n : r.names()) {
+                w.addRaw(n, r.info(n).dtype(), r.info(n).shape(), data.get(n));
+            }
+            w.write(forged, false);
+        }
+        CorruptFileException whole = assertThrows(CorruptFileException.class, () -> QuantizedKvFile.read(forged));
+        CorruptFileException streamed = assertThrows(CorruptFileException.class, () -> QuantizedKvStreamReader.open(forged));
+        assertEquals("entry 'k'", whole.part());
+        assertEquals(whole.getMessage(), streamed.getMessage());
+        assertTrue(streamed.getMessage().contains("id 200 at token 4 of slice 2"), streamed.getMessage());
+        assertThrows(CorruptFileException.class, () -> FileInspector.describe(forged));
+    }
+
+    @Test
     void misuseIsRefusedAndLeavesNothingBehind() throws Exception {
         QuantizedKv q = sample(2, true, ScalePrecision.BF16, Orientation.TOKEN_MAJOR, 1, 16, 0, 6);
         Path out = dir.resolve("o.qvg.safetensors");
