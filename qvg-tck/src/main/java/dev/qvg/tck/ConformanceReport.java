@@ -11,14 +11,22 @@ import java.util.Map;
  * The outcome of one {@link ConformanceRunner} run: one entry per test (and per test container
  * that failed before its tests could run), in execution order.
  *
- * @param backend    the backend's name as it reported it (or the label given to the runner)
+ * @param kind       what was checked: {@code backend}, {@code clusterer}, {@code smoother},
+ *                   {@code residual} or {@code method}
+ * @param backend    the provider's name (a backend's as it reported it, or the label given to the runner)
  * @param seed       the master seed the run used; pass it back to repeat the run
  * @param multiplier the size multiplier the run used
  */
-public record ConformanceReport(String backend, long seed, double multiplier, List<Entry> entries, Duration elapsed) {
+public record ConformanceReport(String kind, String backend, long seed, double multiplier, List<Entry> entries,
+                                Duration elapsed) {
 
     public ConformanceReport {
         entries = List.copyOf(entries);
+    }
+
+    /** The report of a backend run. */
+    public ConformanceReport(String backend, long seed, double multiplier, List<Entry> entries, Duration elapsed) {
+        this("backend", backend, seed, multiplier, entries, elapsed);
     }
 
     public enum Status { PASSED, FAILED, SKIPPED }
@@ -56,8 +64,8 @@ public record ConformanceReport(String backend, long seed, double multiplier, Li
             groups.computeIfAbsent(e.group(), g -> new long[3])[e.status().ordinal()]++;
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "qvg conformance: backend '%s', seed %s, multiplier %s, %.1f s%n",
-                backend, TckSettings.formatSeed(seed), multiplier, elapsed.toMillis() / 1000.0));
+        sb.append(String.format(Locale.ROOT, "qvg conformance: %s '%s', seed %s, multiplier %s, %.1f s%n",
+                kind, backend, TckSettings.formatSeed(seed), multiplier, elapsed.toMillis() / 1000.0));
         String row = "%-28s %7s %7s %7s  %s%n";
         sb.append(String.format(Locale.ROOT, row, "GROUP", "PASSED", "FAILED", "SKIPPED", "RESULT"));
         long[] total = new long[3];

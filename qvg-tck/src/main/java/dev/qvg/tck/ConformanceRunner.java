@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TagFilter;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -94,6 +93,54 @@ public final class ConformanceRunner {
             }
             return b;
         }, threadSafe);
+        try {
+            return execute(ConformanceTarget.class, "backend", reported::get, options);
+        } finally {
+            ConformanceTarget.install(null, false);
+        }
+    }
+
+    /** The SPIs besides backends that {@link #runProvider} checks, by their registry's kind. */
+    public enum Kind {
+        CLUSTERER(SpiConformanceTargets.ClustererTarget.class),
+        SMOOTHER(SpiConformanceTargets.SmootherTarget.class),
+        RESIDUAL(SpiConformanceTargets.ResidualTarget.class),
+        METHOD(SpiConformanceTargets.MethodTarget.class);
+
+        final Class<?> target;
+
+        Kind(Class<?> target) {
+            this.target = target;
+        }
+
+        /** Whether the registry of this kind holds {@code name}. */
+        public boolean registered(String name) {
+            return switch (this) {
+                case CLUSTERER -> Qvg.clusterers().contains(name);
+                case SMOOTHER -> Qvg.smoothers().contains(name);
+                case RESIDUAL -> Qvg.residuals().contains(name);
+                case METHOD -> Qvg.quantizers().contains(name);
+            };
+        }
+    }
+
+    /**
+     * The kit of {@code kind} against its registered provider {@code name}: clusterers
+     * ({@link BaseClustererTestCase}), smoothers, residual quantizers and whole methods (with the
+     * method's default knobs on the reference backend).
+     */
+    public static synchronized ConformanceReport runProvider(Kind kind, String name, Options options) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(options, "options");
+        SpiConformanceTargets.name = Objects.requireNonNull(name, "name");
+        try {
+            return execute(kind.target, kind.name().toLowerCase(java.util.Locale.ROOT), () -> name, options);
+        } finally {
+            SpiConformanceTargets.name = null;
+        }
+    }
+
+    private static ConformanceReport execute(Class<?> target, String kind, Supplier<String> label, Options options) {
         TckSettings settings = TckSettings.from(k -> switch (k) {
             case TckSettings.SEED -> Optional.ofNullable(options.seed() == null ? System.getProperty(k)
                     : TckSettings.formatSeed(options.seed()));
@@ -101,7 +148,7 @@ public final class ConformanceRunner {
             default -> Optional.empty();
         });
         LauncherDiscoveryRequestBuilder rb = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(ConformanceTarget.class))
+                .selectors(selectClass(target))
                 .configurationParameter(TckSettings.SEED, TckSettings.formatSeed(settings.seed()))
                 .configurationParameter(TckSettings.MULTIPLIER, Double.toString(settings.multiplier()));
         if (!options.includeSlow()) {
@@ -110,13 +157,8 @@ public final class ConformanceRunner {
         LauncherDiscoveryRequest request = rb.build();
         Collector collector = new Collector();
         long t0 = System.nanoTime();
-        try {
-            Launcher launcher = LauncherFactory.create();
-            launcher.execute(request, collector);
-        } finally {
-            ConformanceTarget.install(null, false);
-        }
-        return new ConformanceReport(reported.get(), settings.seed(), settings.multiplier(), collector.entries,
+        LauncherFactory.create().execute(request, collector);
+        return new ConformanceReport(kind, label.get(), settings.seed(), settings.multiplier(), collector.entries,
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 

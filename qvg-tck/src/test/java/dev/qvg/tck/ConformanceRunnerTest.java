@@ -26,6 +26,26 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void everyBuiltInProviderOfTheOtherSpisPassesItsKit() {
+        String[][] cases = {{"CLUSTERER", "kmeans"}, {"SMOOTHER", "sas"}, {"RESIDUAL", "prq"}, {"METHOD", "rtn"},
+                {"METHOD", "rtn-clip"}, {"METHOD", "kivi"}, {"METHOD", "sas"}, {"METHOD", "prq"}};
+        for (String[] c : cases) {
+            ConformanceRunner.Kind kind = ConformanceRunner.Kind.valueOf(c[0]);
+            ConformanceReport report = ConformanceRunner.runProvider(kind, c[1], SEEDED);
+            assertTrue(report.passed(), kind + " " + c[1] + ":\n" + report.table());
+            assertTrue(report.table().startsWith("qvg conformance: " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + " '" + c[1] + "'"), report.table());
+        }
+    }
+
+    @Test
+    void anUnknownProviderFailsNamingWhatIsThere() {
+        ConformanceReport report = ConformanceRunner.runProvider(ConformanceRunner.Kind.SMOOTHER, "nosuch", SEEDED);
+        assertFalse(report.passed());
+        assertTrue(report.table().contains("no smoother provider named 'nosuch'"), report.table());
+    }
+
+    @Test
     void aBrokenBackendFailsAndTheTableSaysWhere() {
         ConformanceReport report = ConformanceRunner.run("mutant",
                 () -> new MutantBackend(MutantBackend.Mutation.INT4_NIBBLES_SWAPPED), SEEDED);
