@@ -11,6 +11,7 @@ import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
@@ -144,8 +145,17 @@ final class CudaDevice implements Gpu {
         return DeviceBuffer.allocate(bytes);
     }
 
+    /** Refuses a copy or fill that would run past its allocation: on the device it would corrupt memory silently. */
+    private static void checkFits(DeviceMemory m, long at, long bytes, String what) {
+        if (m instanceof GpuBuffer && (at < 0 || at + bytes > ((GpuBuffer) m).bytes())) {
+            throw new IllegalArgumentException("cuda backend: " + what + " of " + bytes + " bytes at " + at
+                    + " outside an allocation of " + ((GpuBuffer) m).bytes());
+        }
+    }
+
     @Override
     public void upload(HostSpan src, DeviceMemory dst, long dstByte) {
+        checkFits(dst, dstByte, src.bytes(), "upload");
         // A synchronous copy on the legacy default stream: the blocking streams order their
         // earlier work before it and their later work after it.
         if (src.count() > 0) {
@@ -155,6 +165,7 @@ final class CudaDevice implements Gpu {
 
     @Override
     public void uploadAsync(float[] src, int from, int count, DeviceMemory dst, long dstByte, int stream) {
+        checkFits(dst, dstByte, 4L * count, "upload");
         // The staging buffer of this stream fed its previous copy: wait for that copy only, work
         // on the other stream keeps running meanwhile (an event never recorded counts as done).
         Cu.check(cuEventSynchronize(copied[stream]), "cuEventSynchronize");
@@ -167,6 +178,7 @@ final class CudaDevice implements Gpu {
 
     @Override
     public void download(DeviceMemory src, long srcByte, HostSpan dst) {
+        checkFits(src, srcByte, dst.bytes(), "download");
         synchronize();
         if (dst.count() > 0) {
             Cu.check(cuMemcpyDtoH(DeviceBuffer.pointerTo(dst), src.at(srcByte), dst.bytes()), "cuMemcpyDtoH");
@@ -174,7 +186,17 @@ final class CudaDevice implements Gpu {
     }
 
     @Override
+    public void copy(DeviceMemory dst, DeviceMemory src, long bytes, int stream) {
+        checkFits(src, 0, bytes, "copy");
+        checkFits(dst, 0, bytes, "copy");
+        if (bytes > 0) {
+            Cu.check(cuMemcpyDtoDAsync(dst.ptr(), src.ptr(), bytes, streams[stream]), "cuMemcpyDtoDAsync");
+        }
+    }
+
+    @Override
     public void fill32(DeviceMemory dst, int value, long words, int stream) {
+        checkFits(dst, 0, 4 * words, "fill");
         if (words > 0) {
             Cu.check(cuMemsetD32Async(dst.ptr(), value, words, streams[stream]), "cuMemsetD32Async");
         }

@@ -2,16 +2,14 @@ package dev.qvg.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD32;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * One device allocation, freed by {@link #close()} (use try-with-resources so that an exception
- * between allocation and use cannot leak device memory). Callers make the owning context current.
+ * One device allocation through the CUDA driver, freed by {@link #close()} (use try-with-resources
+ * so that an exception between allocation and use cannot leak device memory). Callers make the
+ * owning context current; copies go through {@link CudaDevice}.
  */
 final class DeviceBuffer implements GpuBuffer {
 
@@ -27,46 +25,6 @@ final class DeviceBuffer implements GpuBuffer {
 
     static DeviceBuffer allocate(long bytes) {
         return new DeviceBuffer(bytes);
-    }
-
-    /** An allocation of {@code bytes} filled with zero bytes. */
-    static DeviceBuffer zeroed(long bytes) {
-        DeviceBuffer b = new DeviceBuffer(bytes);
-        Cu.check(cuMemsetD32(b.ptr, 0, (Math.max(bytes, 16) + 3) / 4), "cuMemsetD32");
-        return b;
-    }
-
-    static DeviceBuffer of(float[] a) {
-        return upload(Pointer.to(a), (long) a.length * Float.BYTES);
-    }
-
-    static DeviceBuffer of(int[] a) {
-        return upload(Pointer.to(a), (long) a.length * Integer.BYTES);
-    }
-
-    static DeviceBuffer of(short[] a) {
-        return upload(Pointer.to(a), (long) a.length * Short.BYTES);
-    }
-
-    static DeviceBuffer of(byte[] a) {
-        return upload(Pointer.to(a), a.length);
-    }
-
-    static DeviceBuffer of(long[] a) {
-        return upload(Pointer.to(a), (long) a.length * Long.BYTES);
-    }
-
-    private static DeviceBuffer upload(Pointer host, long bytes) {
-        DeviceBuffer b = new DeviceBuffer(bytes);
-        try {
-            if (bytes > 0) {
-                Cu.check(cuMemcpyHtoD(b.ptr, host, bytes), "cuMemcpyHtoD");
-            }
-            return b;
-        } catch (RuntimeException e) {
-            b.close();
-            throw e;
-        }
     }
 
     @Override
@@ -108,32 +66,6 @@ final class DeviceBuffer implements GpuBuffer {
             throw new IllegalArgumentException("host span: unsupported array " + a.getClass().getSimpleName());
         }
         return h.from() == 0 ? p : p.withByteOffset(h.byteOffset());
-    }
-
-    void download(float[] a) {
-        copyOut(Pointer.to(a), (long) a.length * Float.BYTES);
-    }
-
-    void download(int[] a) {
-        copyOut(Pointer.to(a), (long) a.length * Integer.BYTES);
-    }
-
-    void download(short[] a) {
-        copyOut(Pointer.to(a), (long) a.length * Short.BYTES);
-    }
-
-    void download(byte[] a) {
-        copyOut(Pointer.to(a), a.length);
-    }
-
-    private void copyOut(Pointer host, long n) {
-        ensureLive();
-        if (n > bytes) {
-            throw new IllegalArgumentException("device buffer: cannot copy " + n + " bytes out of " + bytes);
-        }
-        if (n > 0) {
-            Cu.check(cuMemcpyDtoH(host, ptr, n), "cuMemcpyDtoH");
-        }
     }
 
     private void ensureLive() {

@@ -33,6 +33,9 @@ interface Gpu extends KernelLauncher, AutoCloseable {
     /** Waits for all enqueued work, then copies {@code dst.bytes()} bytes from {@code src + srcByte} into {@code dst}. */
     void download(DeviceMemory src, long srcByte, HostSpan dst);
 
+    /** Copies {@code bytes} bytes from {@code src} to {@code dst} on the device, on {@code stream}. */
+    void copy(DeviceMemory dst, DeviceMemory src, long bytes, int stream);
+
     /** Sets {@code words} 32-bit words at {@code dst} to {@code value}, on {@code stream}. */
     void fill32(DeviceMemory dst, int value, long words, int stream);
 

@@ -240,6 +240,13 @@ final class EmulatedDevice implements Gpu {
     }
 
     @Override
+    public void copy(DeviceMemory dst, DeviceMemory src, long bytes, int stream) {
+        checkStream(stream);
+        run();
+        System.arraycopy(owner(src).bytes, 0, owner(dst).bytes, 0, Math.toIntExact(bytes));
+    }
+
+    @Override
     public void fill32(DeviceMemory dst, int value, long words, int stream) {
         checkStream(stream);
         if (4 * words > owner(dst).bytes.length) {
