@@ -31,4 +31,24 @@ class ConformanceCommandTest {
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("available: ") && r.err().contains("cpu"), r.toString());
     }
+
+    @Test
+    void theOtherSpisKitsRunForANamedProvider() {
+        for (String[] c : new String[][] {{"--clusterer", "kmeans"}, {"--smoother", "sas"}, {"--residual", "prq"},
+                {"--method", "kivi"}}) {
+            CliRun r = CliRun.run("conformance", c[0], c[1], "--seed", "42");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains(c[0].substring(2) + " '" + c[1] + "'"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("TOTAL") && l.endsWith("PASS")), r.out());
+        }
+    }
+
+    @Test
+    void exactlyOneProviderIsNamed() {
+        CliRun r = CliRun.run("conformance", "--backend", "cpu", "--method", "rtn");
+        assertEquals(2, r.exit(), r.toString());
+        r = CliRun.run("conformance", "--method", "nosuch");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("unknown method 'nosuch'"), r.toString());
+    }
 }
