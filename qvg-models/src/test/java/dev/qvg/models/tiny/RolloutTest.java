@@ -140,14 +140,4 @@ class RolloutTest {
         assertTrue(Double.isFinite(o.reports().get(0).meanPsnr()));
         assertTrue(o.toTable().contains("candidate"));
     }
-
-    @Test
-    void framesBecomeImages() {
-        float[] rgb = bf16.rgb().get(0);
-        int size = model.config().pixels();
-        var img = FrameImages.toImage(rgb, size);
-        assertEquals(size, img.getWidth());
-        int px = img.getRGB(1, 2) & 0xFFFFFF;
-        assertEquals(Math.round(rgb[(2 * size + 1) * 3] * 255), px >> 16);
-    }
 }
