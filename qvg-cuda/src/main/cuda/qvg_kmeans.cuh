@@ -129,17 +129,24 @@ QVG_BODY void qvg_assign_body(const QvgThread& th, const float* points, const fl
 // cursor; within the chunk it counts the lower threads with its id). So the result does not
 // depend on scheduling, and step 2 sums every cluster in row order as the reference does, in
 // O(S) work per slice rather than the O(K * S) of scanning every id once per cluster.
+#define QVG_SORT_SHARED_K 2048  // up to this many clusters the counts and cursors live in shared memory
+
 QVG_BODY void qvg_cluster_sort_body(const QvgThread& th, const int* ids, int tokens, int clusters, const int* active,
                                     int* offsets, int* ends, int* order) {
     const int slice = th.bx();
     if (active[slice] == 0) return;
     QVG_SHARED int part[256];
     QVG_SHARED int sid[256];
+    QVG_SHARED int local[QVG_SORT_SHARED_K];
     const int tid = th.tid();
     const int* I = ids + (long long)slice * tokens;
     int* off = offsets + (long long)slice * clusters;
-    int* cur = ends + (long long)slice * clusters;  // the counts, then the scatter cursors, then the ends
+    int* end = ends + (long long)slice * clusters;
     int* ord = order + (long long)slice * tokens;
+    // The counts, then the scatter cursors, then the ends: in shared memory when they fit (the
+    // histogram's atomics on a few hot clusters are then cheap), else in `ends` itself.
+    const bool shared = clusters <= QVG_SORT_SHARED_K;
+    int* cur = shared ? local : end;
 
     for (int k = tid; k < clusters; k += 256) cur[k] = 0;
     th.sync();
@@ -190,6 +197,9 @@ QVG_BODY void qvg_cluster_sort_body(const QvgThread& th, const int* ids, int tok
         if (k >= 0 && before == same - 1) cur[k] += same;  // the chunk's last row of k moves k's cursor
         th.sync();
     }
+    if (shared) {
+        for (int k = tid; k < clusters; k += 256) end[k] = cur[k];
+    }
 }
 
 // Centroid update, step 2 of 2: grid (clusters, slices, ceil(dim / 128)), 128 threads, one
@@ -206,8 +216,18 @@ QVG_BODY void qvg_cluster_means_body(const QvgThread& th, const float* points, c
     if (from == to || d >= dim) return;
     const float* X = points + (long long)slice * tokens * dim + d;
     const int* O = order + (long long)slice * tokens;
+    // Eight loads in flight, then their adds in row order: a cluster holding most of a slice's
+    // rows (common on video tokens) is not paid one memory latency per row, and the sum is the same.
     double sum = 0.0;
-    for (int i = from; i < to; i++) sum = QVG_DADD(sum, (double)X[(long long)O[i] * dim]);
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+        float v[8];
+        QVG_UNROLL
+        for (int j = 0; j < 8; j++) v[j] = X[(long long)O[i + j] * dim];
+        QVG_UNROLL
+        for (int j = 0; j < 8; j++) sum = QVG_DADD(sum, (double)v[j]);
+    }
+    for (; i < to; i++) sum = QVG_DADD(sum, (double)X[(long long)O[i] * dim]);
     centroids[at * dim + d] = QVG_D2F(QVG_DDIV(sum, (double)(to - from)));
 }
 

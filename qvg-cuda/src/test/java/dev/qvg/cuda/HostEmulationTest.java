@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The kernels, proved without a GPU: their own bodies (everything the PTX is compiled from except
@@ -256,12 +258,14 @@ class HostEmulationTest {
         assertTrue(Arrays.stream(refIds, 2 * S, 3 * S).allMatch(x -> x == -1), "the inactive slice keeps its ids");
     }
 
-    @Test
-    void centroidUpdateSortsEachSliceStablyForManyClustersAndLongSlices() throws Exception {
+    /** 600 clusters: counts and cursors in shared memory; 2500: beyond its 2048, in the ends array. */
+    @ParameterizedTest(name = "K={0}")
+    @ValueSource(ints = {600, 2500})
+    void centroidUpdateSortsEachSliceStablyForManyClustersAndLongSlices(int K) throws Exception {
         SplittableRandom r = new SplittableRandom(SEED + 5);
-        // 700 tokens: three 256-row chunks, the last partial; 600 clusters: three per scanning
+        // 700 tokens: three 256-row chunks, the last partial; several clusters per scanning
         // thread; one cluster holding half the rows, most others empty; slice 1 inactive.
-        int slices = 3, S = 700, D = 3, K = 600;
+        int slices = 3, S = 700, D = 3;
         SliceBatch batch = new SliceBatch(slices, S, D);
         float[] pts = new float[batch.numel()];
         for (int i = 0; i < pts.length; i++) {
