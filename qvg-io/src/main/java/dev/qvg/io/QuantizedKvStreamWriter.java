@@ -1,7 +1,6 @@
 package dev.qvg.io;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.tensor.KvShape;
 import java.io.IOException;
@@ -161,15 +160,6 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
             current = null;
             digests = null;
         }
-    }
-
-    /** Exact storage of the entries written so far, summed. */
-    public BitBudget budget() {
-        BitBudget total = null;
-        for (Finished f : finished) {
-            total = total == null ? f.entry().budget() : total.plus(f.entry().budget());
-        }
-        return total;
     }
 
     private void writeAt(byte[] b, long position) throws IOException {
