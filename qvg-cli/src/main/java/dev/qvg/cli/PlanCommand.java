@@ -7,6 +7,7 @@ import dev.qvg.cli.eval.Suite;
 import dev.qvg.cli.util.ExitCodes;
 import dev.qvg.models.config.ModelConfig;
 import dev.qvg.models.config.ModelConfigs;
+import dev.qvg.models.config.ModelSpec;
 import dev.qvg.models.plan.BudgetFormula;
 import dev.qvg.models.plan.BudgetSource;
 import dev.qvg.models.plan.MemoryPlanner;
@@ -29,16 +30,48 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
         description = "KV-cache memory of a model's video generation, BF16 vs quantized, and what fits in a GPU.",
-        footer = {"", "Models: longcat-video, self-forcing, hy-worldplay, lingbot-world.", "Examples:",
+        footer = {"", "Models: longcat-video, self-forcing, hy-worldplay, lingbot-world; any other by its numbers",
+            "(--layers, --kv-heads, --head-dim, --tokens-per-frame, --frames-per-chunk) or a JSON --model-file",
+            "with those fields (layers, kvHeads, headDim, tokensPerLatentFrame, framesPerChunk, fps, temporalStride,",
+            "weightsGiB, name); numbers given override --model's.", "Examples:",
             "  qvg plan --model self-forcing", "  qvg plan --model hy-worldplay --seconds 60 --gpu-memory-gib 24",
-            "  qvg plan --model lingbot-world --bits 4 --sink-chunks 1 --format json"})
+            "  qvg plan --model lingbot-world --bits 4 --sink-chunks 1 --format json",
+            "  qvg plan --layers 40 --kv-heads 40 --head-dim 128 --tokens-per-frame 1560 --frames-per-chunk 3 --seconds 30"})
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model (case-insensitive).")
+    @Option(names = "--model", paramLabel = "NAME", description = "A built-in model (case-insensitive).")
     String model;
+
+    @Option(names = "--model-file", paramLabel = "FILE", description = "A JSON description of the model (see below).")
+    java.nio.file.Path modelFile;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Transformer layers (each with its own K and V cache).")
+    Integer layers;
+
+    @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads per layer.")
+    Integer kvHeads;
+
+    @Option(names = "--head-dim", paramLabel = "N", description = "Values per head and token.")
+    Integer headDim;
+
+    @Option(names = "--tokens-per-frame", paramLabel = "N", description = "Tokens of one latent frame.")
+    Integer tokensPerFrame;
+
+    @Option(names = "--frames-per-chunk", paramLabel = "N", description = "Latent frames generated per AR step.")
+    Integer framesPerChunk;
+
+    @Option(names = "--fps", paramLabel = "F", description = "Video frames per second (described models: default 16).")
+    Double fps;
+
+    @Option(names = "--temporal-stride", paramLabel = "N",
+            description = "Video frames per latent frame after the first (described models: default 4).")
+    Integer temporalStride;
+
+    @Option(names = "--weights-gib", paramLabel = "G", description = "GiB of the model's weights on the GPU (default 0 when described).")
+    Double weightsGiB;
 
     @Option(names = "--frames", paramLabel = "N", description = "Latent frames (default: the model's published cache length).")
     Long frames;
@@ -73,6 +106,19 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format = "table";
 
+    /** The built-in model, the described one, or the built-in one with described numbers over it. */
+    private ModelConfig model() {
+        ModelConfig base = model == null ? null : ModelConfigs.byName(model);
+        ModelSpec flags = new ModelSpec(null, layers, kvHeads, headDim, tokensPerFrame, framesPerChunk, fps,
+                temporalStride, weightsGiB);
+        ModelSpec spec = modelFile == null ? flags : flags.over(ModelSpec.read(modelFile));
+        if (base == null && modelFile == null && !spec.describesAnything()) {
+            throw new IllegalArgumentException("name a model: --model NAME (" + String.join(", ", ModelConfigs.names())
+                    + "), a --model-file, or its numbers (--layers, --kv-heads, --head-dim, --tokens-per-frame, --frames-per-chunk)");
+        }
+        return spec.describesAnything() || modelFile != null ? spec.resolve(base) : base;
+    }
+
     @Override
     public Integer call() {
         boolean json = switch (format.toLowerCase(Locale.ROOT)) {
@@ -84,7 +130,10 @@ public final class PlanCommand implements Callable<Integer> {
         QuantizerConfig config;
         PlanRequest request;
         try {
-            ModelConfig m = ModelConfigs.byName(model);
+            ModelConfig m = model();
+            if (frames == null && seconds == null && model == null) {
+                throw new IllegalArgumentException("a described model has no published cache length: give --frames or --seconds");
+            }
             QuantizerConfig base = quant.base(spec);
             config = Suite.of(base, List.of(method), List.of(bits), List.of(stages)).get(0);
             PlanRequest.Builder b = PlanRequest.builder(m).quantizer(config);

@@ -129,8 +129,10 @@ public final class RolloutCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--model: unknown model '" + model
                     + "'; rollouts run the built-in model: tiny");
         }
-        if (frames < 1) {
-            throw new ParameterException(spec.commandLine(), "--frames: must be positive, got " + frames);
+        try {
+            TinyModelConfig.defaults().checkFrames(frames);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         if (!spec.commandLine().getParseResult().hasMatchedOption("--clusters")) {
             quant.clusters = DEFAULT_CLUSTERS;

@@ -42,6 +42,56 @@ class PlanRolloutCommandTest {
     }
 
     @Test
+    void anyModelCanBeDescribedByItsNumbersOrAFile(@TempDir Path dir) throws Exception {
+        String[] numbers = {"--layers", "40", "--kv-heads", "40", "--head-dim", "128", "--tokens-per-frame", "1560",
+                "--frames-per-chunk", "3"};
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("plan", "--frames", "21", "--format", "json"));
+        args.addAll(java.util.List.of(numbers));
+        CliRun r = CliRun.run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode o = JSON.readTree(r.out());
+        assertEquals(21L * 1560, o.get("tokensPerLayer").asLong());
+        assertEquals(21L * 1560 * 2 * 40 * 128 * 2, o.get("bf16BytesPerLayer").asLong());
+        assertEquals(40 * o.get("bf16BytesPerLayer").asLong(), o.get("bf16BytesTotal").asLong(), "40 layers");
+
+        Path file = dir.resolve("wan14b.json");
+        java.nio.file.Files.writeString(file, "{\"name\": \"wan-14b\", \"layers\": 40, \"kvHeads\": 40, \"headDim\": 128,"
+                + " \"tokensPerLatentFrame\": 1560, \"framesPerChunk\": 3}");
+        CliRun f = CliRun.run("plan", "--model-file", file.toString(), "--frames", "21", "--format", "json");
+        assertEquals(0, f.exit(), f.toString());
+        assertEquals(o.get("bf16BytesTotal").asLong(), JSON.readTree(f.out()).get("bf16BytesTotal").asLong(),
+                "the file describes the same model as the flags");
+
+        // numbers given override a built-in model's: self-forcing with twice its layers
+        JsonNode base = JSON.readTree(CliRun.run("plan", "--model", "self-forcing", "--frames", "9", "--format", "json").out());
+        JsonNode twice = JSON.readTree(CliRun.run("plan", "--model", "self-forcing", "--layers", "60", "--frames", "9",
+                "--format", "json").out());
+        assertEquals(2 * base.get("bf16BytesTotal").asLong(), twice.get("bf16BytesTotal").asLong());
+    }
+
+    @Test
+    void describedModelsAndHugeLengthsAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.run("plan", "--layers", "40", "--kv-heads", "40", "--seconds", "10");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("--head-dim") && r.err().contains("--tokens-per-frame"), r.toString());
+        r = CliRun.run("plan", "--layers", "4", "--kv-heads", "4", "--head-dim", "64", "--tokens-per-frame", "100",
+                "--frames-per-chunk", "1");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("--frames or --seconds"), r.toString());
+        for (String[] huge : new String[][] {{"--seconds", "1e20"}, {"--seconds", "1e12"},
+                {"--frames", "9223372036854775807"}}) {
+            r = CliRun.run("plan", "--model", "longcat-video", huge[0], huge[1]);
+            assertEquals(2, r.exit(), String.join(" ", huge) + ": " + r);
+            assertTrue(r.err().contains("beyond what can be planned"), r.toString());
+        }
+        Path bad = dir.resolve("m.json");
+        java.nio.file.Files.writeString(bad, "{\"layers\": 2, \"heads\": 3}");
+        r = CliRun.run("plan", "--model-file", bad.toString(), "--frames", "3");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("unknown field 'heads'"), r.toString());
+    }
+
+    @Test
     void planBadUsage() {
         CliRun unknown = CliRun.run("plan", "--model", "sora");
         assertEquals(2, unknown.exit(), unknown.toString());
@@ -85,5 +135,8 @@ class PlanRolloutCommandTest {
     void rolloutBadUsage() {
         assertEquals(2, CliRun.run("rollout", "--model", "longcat-video").exit());
         assertEquals(2, CliRun.run("rollout", "--frames", "0").exit());
+        CliRun huge = CliRun.run("rollout", "--frames", "2147483647");
+        assertEquals(2, huge.exit(), huge.toString());
+        assertTrue(huge.err().contains("more than one rollout's cache can hold"), huge.toString());
     }
 }

@@ -90,12 +90,37 @@ public record ModelConfig(String name, String displayName, int layers, int heads
         return videoFrames(latentFrames) / fps;
     }
 
+    /**
+     * The longest length, in latent frames, whose whole-model cache bytes this planner can count
+     * exactly in a {@code long} (with room for per-component sums): {@code 2^58} bytes of BF16 K+V (its bits and their sums then fit too).
+     */
+    public long maxLatentFrames() {
+        long bytesPerFrame = (long) tokensPerLatentFrame * layers * bf16BytesPerTokenPerLayer();
+        return Math.max(1, (1L << 58) / bytesPerFrame);
+    }
+
+    /** Checks that {@code latentFrames} is within {@link #maxLatentFrames()}, naming the limit. */
+    public long checkLatentFrames(String what, long latentFrames, String asked) {
+        if (latentFrames > maxLatentFrames()) {
+            throw new IllegalArgumentException(what + ": " + asked + " is beyond what can be planned for " + displayName
+                    + " (at most " + maxLatentFrames() + " latent frames, " + String.format(java.util.Locale.ROOT,
+                    "%.4g", seconds(maxLatentFrames())) + " s of video: its cache would exceed 2^58 bytes)");
+        }
+        return latentFrames;
+    }
+
     /** The fewest latent frames that decode to at least {@code seconds} of video. */
     public long latentFramesForSeconds(double seconds) {
         if (!(seconds > 0) || Double.isInfinite(seconds)) {
             throw new IllegalArgumentException("seconds: must be positive and finite, got " + seconds);
         }
-        long videoFrames = (long) Math.ceil(seconds * fps - 1e-9);
+        double video = Math.ceil(seconds * fps - 1e-9);
+        // In double first: a huge length must be refused, not wrapped around to a small one.
+        double latent = Math.max(1, 1 + Math.ceil((video - 1) / temporalStride));
+        if (latent > maxLatentFrames()) {
+            checkLatentFrames("seconds", Long.MAX_VALUE, seconds + " s");
+        }
+        long videoFrames = (long) video;
         return Math.max(1, 1 + (videoFrames - 1 + temporalStride - 1) / temporalStride);
     }
 }

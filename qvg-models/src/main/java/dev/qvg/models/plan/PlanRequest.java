@@ -106,7 +106,8 @@ public record PlanRequest(ModelConfig model, long latentFrames, QuantizerConfig 
             if (latentFrames > 0 && seconds > 0) {
                 throw new IllegalArgumentException("frames and seconds: give one length, not both");
             }
-            long frames = seconds > 0 ? model.latentFramesForSeconds(seconds) : latentFrames;
+            long frames = seconds > 0 ? model.latentFramesForSeconds(seconds)
+                    : model.checkLatentFrames("frames", latentFrames, latentFrames + " latent frames");
             CachePolicy p = policy;
             if (quantFactor != null) {
                 p = p.withQuantFactor(quantFactor);

@@ -31,9 +31,7 @@ public record RolloutRequest(TinyModelConfig model, int frames, QuantizerConfig 
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(quantizer, "quantizer");
         Objects.requireNonNull(policy, "policy");
-        if (frames < 1) {
-            throw new IllegalArgumentException("frames: must be positive, got " + frames);
-        }
+        model.checkFrames(frames);
         if (compareBackend != null) {
             ProviderNames.check("compare", compareBackend);
         }

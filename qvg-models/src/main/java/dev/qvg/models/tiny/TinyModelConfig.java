@@ -55,6 +55,28 @@ public record TinyModelConfig(int grid, int latentChannels, int layers, int head
                 keyOffset, keyOutlierScale, patch, s);
     }
 
+    /**
+     * The most latent frames one rollout can generate: the cache keeps each layer's keys (and
+     * values) of all heads in one array, so {@code frames * tokensPerFrame * heads * headDim} must
+     * fit in a Java array.
+     */
+    public int maxFrames() {
+        return (int) Math.min(Integer.MAX_VALUE, dev.qvg.api.tensor.KvShape.MAX_ELEMENTS
+                / ((long) tokensPerFrame() * heads * headDim));
+    }
+
+    /** Checks {@code frames} against {@link #maxFrames()}, naming the limit. */
+    public void checkFrames(int frames) {
+        if (frames < 1) {
+            throw new IllegalArgumentException("frames: must be positive, got " + frames);
+        }
+        if (frames > maxFrames()) {
+            throw new IllegalArgumentException("frames: " + frames + " latent frames are more than one rollout's cache can "
+                    + "hold (at most " + maxFrames() + ": " + tokensPerFrame() + " tokens a frame, " + heads + " heads of "
+                    + headDim + " in one array)");
+        }
+    }
+
     public int tokensPerFrame() {
         return grid * grid;
     }
