@@ -72,12 +72,13 @@ junit_step() {
         "$JAVA" -Xmx8g ${QVG_JAVA_OPTS:-} -cp "$TEST_CLASSES:$JAR" org.junit.platform.console.ConsoleLauncher execute \
         --scan-classpath "$TEST_CLASSES" --details=tree --disable-banner --disable-ansi-colors
     TEST_RC=$STEP_RC
-    T_FOUND=$(sed -n 's/.*\[ *\([0-9]\+\) tests found.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
-    T_OK=$(sed -n 's/.*\[ *\([0-9]\+\) tests successful.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
-    T_FAIL=$(sed -n 's/.*\[ *\([0-9]\+\) tests failed.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
-    T_SKIP=$(sed -n 's/.*\[ *\([0-9]\+\) tests skipped.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
-    T_ABORT=$(sed -n 's/.*\[ *\([0-9]\+\) tests aborted.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
-    C_FAIL=$(sed -n 's/.*\[ *\([0-9]\+\) containers failed.*/\1/p' "$RESULTS_DIR/03-tests.txt" | head -1)
+    # The launcher's own summary is the last in the log (a test may print a child run's before it).
+    T_FOUND=$(sed -n 's/.*\[ *\([0-9]\+\) tests found.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
+    T_OK=$(sed -n 's/.*\[ *\([0-9]\+\) tests successful.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
+    T_FAIL=$(sed -n 's/.*\[ *\([0-9]\+\) tests failed.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
+    T_SKIP=$(sed -n 's/.*\[ *\([0-9]\+\) tests skipped.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
+    T_ABORT=$(sed -n 's/.*\[ *\([0-9]\+\) tests aborted.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
+    C_FAIL=$(sed -n 's/.*\[ *\([0-9]\+\) containers failed.*/\1/p' "$RESULTS_DIR/03-tests.txt" | tail -1)
 }
 
 # Fails unless every test class of the bundle appears in the launcher's tree and nothing failed.
