@@ -192,8 +192,10 @@ public final class CpuBackend implements Backend {
             int from = first + (t % tilesPerSlice) * rowsPerTask;
             int to = Math.min(first + S, from + rowsPerTask);
             float[] scratch = new float[VectorAssign.scratchLength(panels[a])];
+            float[] norms = new float[to - from];
+            VectorKernelCalls.rowNorms(points, D, from, to, norms, 0);
             taskChanged[t] = VectorKernelCalls.assignRows(points, D, panels[a], centroids, slices[a] * clusters * D, from,
-                    to, ids, scratch);
+                    to, ids, scratch, norms, from);
         });
         for (int a = 0; a < slices.length; a++) {
             int sum = 0;

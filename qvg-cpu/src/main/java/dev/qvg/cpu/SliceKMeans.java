@@ -19,6 +19,8 @@ final class SliceKMeans {
     private final float[] scratch;
     private final double[] sums;
     private final int[] counts;
+    /** The slice's row norms, computed once per k-means (rows do not change between iterations). */
+    private float[] rowNorms;
 
     /** Buffers for slices of {@code clusters} centroids of {@code dim} values; one instance per thread. */
     SliceKMeans(int clusters, int dim) {
@@ -37,10 +39,14 @@ final class SliceKMeans {
         int S = b.tokens(), D = b.dim(), K = config.clusters();
         int first = i * S, cBase = i * K * D;
         Arrays.fill(ids, first, first + S, -1);
+        if (rowNorms == null || rowNorms.length < S) {
+            rowNorms = new float[S];
+        }
+        VectorKernelCalls.rowNorms(points, D, first, first + S, rowNorms, 0);
         for (int it = 1; it <= config.maxIters(); it++) {
             panels.load(centroids, cBase);
             int changed = VectorKernelCalls.assignRows(points, D, panels, centroids, cBase, first, first + S, ids,
-                    scratch);
+                    scratch, rowNorms, first);
             VectorKernelCalls.sliceMeans(points, ids, i, S, D, K, centroids, sums, counts);
             iterations[i] = it;
             if (LloydKMeans.converged(changed, S, config)) {

@@ -38,10 +38,11 @@ final class VectorAssign {
      * Assigns rows {@code [from, to)} (absolute) of {@code points} to the centroids
      * {@code centroids[cBase ..]} (also loaded in {@code panels}) and returns how many ids changed.
      *
-     * @param scratch at least {@link #scratchLength} floats
+     * @param scratch   at least {@link #scratchLength} floats
+     * @param rowNorms  {@code |x_row|^2} at {@code rowNorms[row - normsBase]} ({@link #rowNorms})
      */
     static int assignRows(float[] points, int dim, CentroidPanels panels, float[] centroids, int cBase, int from,
-                          int to, int[] ids, float[] scratch) {
+                          int to, int[] ids, float[] scratch, float[] rowNorms, int normsBase) {
         int K = panels.clusters, Kp = panels.padded;
         int changed = 0;
         if (!panels.finite) {
@@ -56,18 +57,24 @@ final class VectorAssign {
         int tailAt = 4 * Kp;
         int row = from;
         for (; row + 4 <= to; row += 4) {
-            dots4(points, row * dim, dim, panels.panels, Kp, scratch);
+            int nb = row - normsBase;
+            dots4(points, row * dim, dim, panels.panels, Kp, scratch, panels.norms, rowNorms[nb], rowNorms[nb + 1],
+                    rowNorms[nb + 2], rowNorms[nb + 3]);
             for (int r = 0; r < 4; r++) {
-                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
+                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids,
+                        rowNorms[row + r - normsBase]);
             }
         }
         if (row < to) {
             int n = to - row;
             System.arraycopy(points, row * dim, scratch, tailAt, n * dim);
             Arrays.fill(scratch, tailAt + n * dim, tailAt + 4 * dim, 0f);
-            dots4(scratch, tailAt, dim, panels.panels, Kp, scratch);
+            int nb = row - normsBase;
+            dots4(scratch, tailAt, dim, panels.panels, Kp, scratch, panels.norms, rowNorms[nb],
+                    n > 1 ? rowNorms[nb + 1] : 0f, n > 2 ? rowNorms[nb + 2] : 0f, 0f);
             for (int r = 0; r < n; r++) {
-                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids);
+                changed += decide(points, row + r, dim, panels, centroids, cBase, scratch, r * Kp, ids,
+                        rowNorms[row + r - normsBase]);
             }
         }
         return changed;
@@ -80,8 +87,8 @@ final class VectorAssign {
      * and never the vector code.
      */
     private static int decide(float[] points, int row, int D, CentroidPanels panels, float[] centroids, int cBase,
-                              float[] g, int gAt, int[] ids) {
-        long s = scan(points, row * D, D, panels.norms, panels.padded, panels.maxNorm, g, gAt);
+                              float[] g, int gAt, int[] ids, float xx) {
+        long s = scan(xx, D, panels.norms, panels.padded, panels.maxNorm, g, gAt);
         float limit = Float.intBitsToFloat((int) (s >>> 32));
         int count = (int) (s >>> 16) & 0xFFFF, first = (int) s & 0xFFFF;
         int best;
@@ -97,13 +104,40 @@ final class VectorAssign {
         return changed;
     }
 
+    /**
+     * {@code out[outAt + r] = |x_r|^2} for rows {@code [from, to)}, in vector order (any order
+     * is within the certified window's round-off budget, see {@link CertifiedArgmin}). A row's
+     * norm does not change between iterations: computed once per slice.
+     */
+    static void rowNorms(float[] points, int D, int from, int to, float[] out, int outAt) {
+        int L = F.length();
+        for (int row = from; row < to; row++) {
+            int xAt = row * D;
+            FloatVector sq = FloatVector.zero(F);
+            int d = 0;
+            for (; d + L <= D; d += L) {
+                FloatVector v = FloatVector.fromArray(F, points, xAt + d);
+                sq = v.fma(v, sq);
+            }
+            float xx = sq.reduceLanes(VectorOperators.ADD);
+            for (; d < D; d++) {
+                xx += points[xAt + d] * points[xAt + d];
+            }
+            out[outAt + row - from] = xx;
+        }
+    }
+
     /** Scratch floats {@link #assignRows} needs: 4 rows of distances plus 4 padded rows. */
     static int scratchLength(CentroidPanels panels) {
         return 4 * panels.padded + 4 * panels.dim;
     }
 
-    /** {@code out[r * Kp + k] = x_r . c_k} for 4 rows starting at {@code x[x0]}, every padded centroid. */
-    private static void dots4(float[] x, int x0, int D, float[] ct, int Kp, float[] out) {
+    /**
+     * {@code out[r * Kp + k] = xx_r - 2 x_r . c_k + |c_k|^2} for 4 rows starting at {@code x[x0]}
+     * and every padded centroid (padding: +infinity).
+     */
+    private static void dots4(float[] x, int x0, int D, float[] ct, int Kp, float[] out, float[] norms, float xx0,
+                              float xx1, float xx2, float xx3) {
         int L = F.length();
         int x1 = x0 + D, x2 = x1 + D, x3 = x2 + D;
         int panelStride = D * L;
@@ -140,55 +174,48 @@ final class VectorAssign {
                 a32 = v.fma(b2, a32);
                 a33 = v.fma(b3, a33);
             }
+            // Distances xx - 2 x.c + |c|^2 straight from the accumulators (one FMA and one add each).
+            FloatVector m2 = FloatVector.broadcast(F, -2f);
+            FloatVector n0 = FloatVector.fromArray(F, norms, k0), n1 = FloatVector.fromArray(F, norms, k0 + L);
+            FloatVector n2 = FloatVector.fromArray(F, norms, k0 + 2 * L), n3 = FloatVector.fromArray(F, norms, k0 + 3 * L);
+            FloatVector xv = FloatVector.broadcast(F, xx0);
             int o = k0;
-            a00.intoArray(out, o);
-            a01.intoArray(out, o + L);
-            a02.intoArray(out, o + 2 * L);
-            a03.intoArray(out, o + 3 * L);
+            a00.fma(m2, xv).add(n0).intoArray(out, o);
+            a01.fma(m2, xv).add(n1).intoArray(out, o + L);
+            a02.fma(m2, xv).add(n2).intoArray(out, o + 2 * L);
+            a03.fma(m2, xv).add(n3).intoArray(out, o + 3 * L);
             o += Kp;
-            a10.intoArray(out, o);
-            a11.intoArray(out, o + L);
-            a12.intoArray(out, o + 2 * L);
-            a13.intoArray(out, o + 3 * L);
+            xv = FloatVector.broadcast(F, xx1);
+            a10.fma(m2, xv).add(n0).intoArray(out, o);
+            a11.fma(m2, xv).add(n1).intoArray(out, o + L);
+            a12.fma(m2, xv).add(n2).intoArray(out, o + 2 * L);
+            a13.fma(m2, xv).add(n3).intoArray(out, o + 3 * L);
             o += Kp;
-            a20.intoArray(out, o);
-            a21.intoArray(out, o + L);
-            a22.intoArray(out, o + 2 * L);
-            a23.intoArray(out, o + 3 * L);
+            xv = FloatVector.broadcast(F, xx2);
+            a20.fma(m2, xv).add(n0).intoArray(out, o);
+            a21.fma(m2, xv).add(n1).intoArray(out, o + L);
+            a22.fma(m2, xv).add(n2).intoArray(out, o + 2 * L);
+            a23.fma(m2, xv).add(n3).intoArray(out, o + 3 * L);
             o += Kp;
-            a30.intoArray(out, o);
-            a31.intoArray(out, o + L);
-            a32.intoArray(out, o + 2 * L);
-            a33.intoArray(out, o + 3 * L);
+            xv = FloatVector.broadcast(F, xx3);
+            a30.fma(m2, xv).add(n0).intoArray(out, o);
+            a31.fma(m2, xv).add(n1).intoArray(out, o + L);
+            a32.fma(m2, xv).add(n2).intoArray(out, o + 2 * L);
+            a33.fma(m2, xv).add(n3).intoArray(out, o + 3 * L);
         }
     }
 
     /**
-     * Turns a row's dots at {@code g[gAt ..]} into distances {@code |x|^2 - 2 x.c + |c|^2} (in
-     * place) and finds the certified window {@code limit = min + 2 bound} and the clusters inside
+     * From a row's distances at {@code g[gAt ..]} ({@link #dots4}), finds the certified window {@code limit = min + 2 bound} and the clusters inside
      * it. Returns {@code limit}'s bits (high 32), the candidate count capped at 2 (bits 16-31) and
      * the first candidate (low 16; clusters are at most 65536). Only loops and data-dependent
      * branches that go both ways: nothing for the JIT to trap on.
      */
-    private static long scan(float[] points, int xAt, int D, float[] norms, int Kp, float maxNorm, float[] g, int gAt) {
+    private static long scan(float xx, int D, float[] norms, int Kp, float maxNorm, float[] g, int gAt) {
         int L = F.length();
-        FloatVector sq = FloatVector.zero(F);
-        int d = 0;
-        for (; d + L <= D; d += L) {
-            FloatVector v = FloatVector.fromArray(F, points, xAt + d);
-            sq = v.fma(v, sq);
-        }
-        float xx = sq.reduceLanes(VectorOperators.ADD);
-        for (; d < D; d++) {
-            xx += points[xAt + d] * points[xAt + d];
-        }
-        FloatVector xxv = FloatVector.broadcast(F, xx);
-        FloatVector minus2 = FloatVector.broadcast(F, -2f);
         FloatVector min = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
         for (int k = 0; k < Kp; k += L) {
-            FloatVector v = FloatVector.fromArray(F, g, gAt + k).fma(minus2, xxv).add(FloatVector.fromArray(F, norms, k));
-            v.intoArray(g, gAt + k);
-            min = min.min(v);
+            min = min.min(FloatVector.fromArray(F, g, gAt + k));
         }
         float limit = min.reduceLanes(VectorOperators.MIN) + 2f * CertifiedArgmin.bound(xx, maxNorm, D);
         // Usually one vector holds the only candidate: test each vector's mask for any lane first.

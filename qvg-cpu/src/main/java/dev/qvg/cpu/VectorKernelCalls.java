@@ -26,7 +26,10 @@ final class VectorKernelCalls {
             int.class, int[][].class, float[][].class, int[].class, int.class, int.class);
 
     private static final MethodType ROWS_ASSIGN = MethodType.methodType(int.class, float[].class, int.class,
-            CentroidPanels.class, float[].class, int.class, int.class, int.class, int[].class, float[].class);
+            CentroidPanels.class, float[].class, int.class, int.class, int.class, int[].class, float[].class,
+            float[].class, int.class);
+    private static final MethodType ROW_NORMS = MethodType.methodType(void.class, float[].class, int.class, int.class,
+            int.class, float[].class, int.class);
 
     private static final MethodType SLICE_MEANS = MethodType.methodType(void.class, float[].class, int[].class,
             int.class, int.class, int.class, int.class, float[].class, double[].class, int[].class);
@@ -36,6 +39,7 @@ final class VectorKernelCalls {
     private static MethodHandle dequantizeRows = find("dequantizeRows", ROWS_DEQUANTIZE);
     private static MethodHandle decodeRows = find("decodeRows", ROWS_DECODE);
     private static MethodHandle assignRows = find(VectorAssign.class, "assignRows", ROWS_ASSIGN);
+    private static MethodHandle rowNorms = find(VectorAssign.class, "rowNorms", ROW_NORMS);
     private static MethodHandle sliceMeans = find(VectorCentroidMeans.class, "update", SLICE_MEANS);
 
     private VectorKernelCalls() {
@@ -68,11 +72,21 @@ final class VectorKernelCalls {
 
     /** {@link VectorAssign#assignRows}: returns how many ids changed. */
     static int assignRows(float[] points, int dim, CentroidPanels panels, float[] centroids, int cBase, int from, int to,
-                          int[] ids, float[] scratch) {
+                          int[] ids, float[] scratch, float[] rowNorms, int normsBase) {
         try {
-            return (int) assignRows.invokeExact(points, dim, panels, centroids, cBase, from, to, ids, scratch);
+            return (int) assignRows.invokeExact(points, dim, panels, centroids, cBase, from, to, ids, scratch, rowNorms,
+                    normsBase);
         } catch (Throwable t) {
             throw unchecked(t, "assign");
+        }
+    }
+
+    /** {@link VectorAssign#rowNorms}. */
+    static void rowNorms(float[] points, int dim, int from, int to, float[] out, int outAt) {
+        try {
+            rowNorms.invokeExact(points, dim, from, to, out, outAt);
+        } catch (Throwable t) {
+            throw unchecked(t, "row norms");
         }
     }
 
