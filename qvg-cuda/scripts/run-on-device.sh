@@ -18,7 +18,8 @@
 # repository; RESULTS_DIR to ./results. With the session device tool:
 #   run(command="dist/qvg-cuda-device/run-on-device.sh dist/qvg-cuda-device $OUT", carry=["dist/qvg-cuda-device"])
 # Environment: QVG_DEADLINE_S (default 540) the whole run's budget in seconds, steps that would not
-# fit are not started; QVG_JAVA_OPTS extra JVM options for the test step.
+# fit are not started; QVG_JAVA_OPTS extra JVM options for the test step; QVG_TIMINGS_ARGS and
+# QVG_TORCH_ARGS extra arguments for KernelTimings and torch_baselines.py (e.g. "--quick").
 # Exit status: 0 when the device check, the tests (some ran, none failed) and the kit pass.
 set -uo pipefail
 
@@ -217,14 +218,14 @@ if [ "$JAVA_OK" -eq 1 ]; then
     summarize
 
     step "KernelTimings" 180 "$RESULTS_DIR/05-timings.txt" \
-        "$JAVA" -Xmx24g -cp "$JAR" dev.qvg.cuda.KernelTimings --json "$RESULTS_DIR/05-timings.json"
+        "$JAVA" -Xmx24g -cp "$JAR" dev.qvg.cuda.KernelTimings --json "$RESULTS_DIR/05-timings.json" ${QVG_TIMINGS_ARGS:-}
     TIM_RC=$STEP_RC
     summarize
 fi
 
 if command -v python3 >/dev/null; then
     step "PyTorch baselines" 150 "$RESULTS_DIR/06-torch.txt" \
-        python3 "$BUNDLE/torch_baselines.py" --json "$RESULTS_DIR/06-torch.json"
+        python3 "$BUNDLE/torch_baselines.py" --json "$RESULTS_DIR/06-torch.json" ${QVG_TORCH_ARGS:-}
     TORCH_RC=$STEP_RC
     python3 "$BUNDLE/compare_timings.py" "$RESULTS_DIR/05-timings.json" "$RESULTS_DIR/06-torch.json" \
         >"$RESULTS_DIR/07-comparison.md" 2>&1
