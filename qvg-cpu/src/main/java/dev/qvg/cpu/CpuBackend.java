@@ -293,11 +293,17 @@ public final class CpuBackend implements Backend {
         int[] slices = activeSlices(batch, active);
         int D = batch.dim();
         int parts = (D + UPDATE_COLUMNS - 1) / UPDATE_COLUMNS;
+        boolean vector = slices.length > 0 && usesVectorAssign(batch.tokens(), D, clusters);
         pool.run(slices.length * parts, t -> {
             int i = slices[t / parts];
             int d0 = (t % parts) * UPDATE_COLUMNS;
             int d1 = Math.min(D, d0 + UPDATE_COLUMNS);
-            CentroidUpdate.columns(batch, points, ids, clusters, centroids, i, d0, d1);
+            if (vector) {
+                VectorKernelCalls.sliceMeans(points, ids, i, batch.tokens(), D, clusters, centroids,
+                        new double[clusters * (d1 - d0)], new int[clusters], d0, d1);
+            } else {
+                CentroidUpdate.columns(batch, points, ids, clusters, centroids, i, d0, d1);
+            }
         });
     }
 

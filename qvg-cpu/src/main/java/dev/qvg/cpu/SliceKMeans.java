@@ -47,7 +47,7 @@ final class SliceKMeans {
             panels.load(centroids, cBase);
             int changed = VectorKernelCalls.assignRows(points, D, panels, centroids, cBase, first, first + S, ids,
                     scratch, rowNorms, first);
-            VectorKernelCalls.sliceMeans(points, ids, i, S, D, K, centroids, sums, counts);
+            VectorKernelCalls.sliceMeans(points, ids, i, S, D, K, centroids, sums, counts, 0, D);
             iterations[i] = it;
             if (LloydKMeans.converged(changed, S, config)) {
                 return;

@@ -24,13 +24,15 @@ final class VectorCentroidMeans {
     }
 
     /**
-     * Replaces each centroid of slice {@code slice} that has rows by the mean of its rows; the
-     * others keep their values. {@code sum} holds at least {@code K * D} doubles, {@code count}
-     * at least {@code K} ints (scratch).
+     * Replaces columns {@code [d0, d1)} of each centroid of slice {@code slice} that has rows by
+     * the mean of its rows; the others keep their values. {@code sum} holds at least
+     * {@code K * (d1 - d0)} doubles, {@code count} at least {@code K} ints (scratch). Column ranges
+     * are independent, so a slice may be split across threads by columns with the same bits.
      */
     static void update(float[] points, int[] ids, int slice, int S, int D, int K, float[] centroids, double[] sum,
-                       int[] count) {
-        Arrays.fill(sum, 0, K * D, 0d);
+                       int[] count, int d0, int d1) {
+        int w = d1 - d0;
+        Arrays.fill(sum, 0, K * w, 0d);
         Arrays.fill(count, 0, K, 0);
         int L = DS.length();
         int firstRow = slice * S;
@@ -38,24 +40,24 @@ final class VectorCentroidMeans {
             int row = firstRow + s;
             int k = ids[row];
             count[k]++;
-            int src = row * D, dst = k * D;
+            int src = row * D + d0, dst = k * w;
             int d = 0;
-            for (; d + L <= D; d += L) {
+            for (; d + L <= w; d += L) {
                 DoubleVector v = (DoubleVector) FloatVector.fromArray(FS, points, src + d)
                         .convertShape(VectorOperators.F2D, DS, 0);
                 DoubleVector.fromArray(DS, sum, dst + d).add(v).intoArray(sum, dst + d);
             }
-            for (; d < D; d++) {
+            for (; d < w; d++) {
                 sum[dst + d] += points[src + d];
             }
         }
-        int cBase = slice * K * D;
+        int cBase = slice * K * D + d0;
         for (int k = 0; k < K; k++) {
             if (count[k] == 0) {
                 continue;
             }
-            for (int d = 0; d < D; d++) {
-                centroids[cBase + k * D + d] = (float) (sum[k * D + d] / count[k]);
+            for (int d = 0; d < w; d++) {
+                centroids[cBase + k * D + d] = (float) (sum[k * w + d] / count[k]);
             }
         }
     }

@@ -32,7 +32,7 @@ final class VectorKernelCalls {
             int.class, float[].class, int.class);
 
     private static final MethodType SLICE_MEANS = MethodType.methodType(void.class, float[].class, int[].class,
-            int.class, int.class, int.class, int.class, float[].class, double[].class, int[].class);
+            int.class, int.class, int.class, int.class, float[].class, double[].class, int[].class, int.class, int.class);
 
     // Deliberately not final: see the class comment.
     private static MethodHandle quantizeRows = find("quantizeRows", ROWS_QUANTIZE);
@@ -92,9 +92,9 @@ final class VectorKernelCalls {
 
     /** {@link VectorCentroidMeans#update}. */
     static void sliceMeans(float[] points, int[] ids, int slice, int S, int D, int K, float[] centroids, double[] sum,
-                           int[] count) {
+                           int[] count, int d0, int d1) {
         try {
-            sliceMeans.invokeExact(points, ids, slice, S, D, K, centroids, sum, count);
+            sliceMeans.invokeExact(points, ids, slice, S, D, K, centroids, sum, count, d0, d1);
         } catch (Throwable t) {
             throw unchecked(t, "centroid update");
         }
