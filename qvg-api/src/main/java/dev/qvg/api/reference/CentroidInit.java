@@ -34,6 +34,10 @@ public final class CentroidInit {
      * (as {@code torch.randint}), so duplicates are possible, and certain when the slice has
      * fewer rows than clusters. A duplicate centroid loses every tie to its lower-index twin
      * and stays empty, keeping its value.
+     *
+     * <p>The draws depend on the generator and the row count only, never on the rows' values: a
+     * device backend draws the row numbers on the host and gathers the rows where the data lives
+     * (qvg-cuda relies on this, and its tests fail if it changes).
      */
     static void random(SplitMix64 rng, float[] points, int pointsAt, int tokens, int dim, int clusters,
                        float[] out, int outAt) {
