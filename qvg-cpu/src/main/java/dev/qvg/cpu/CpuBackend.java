@@ -241,7 +241,15 @@ public final class CpuBackend implements Backend {
         if (plan.stages() == 0 || plan.init() != null || !slicePerWorker(batch, plan.kmeans().clusters())) {
             return Backend.super.encodeSpan(batch, x, plan);
         }
-        LloydKMeans.checkArgs(batch, x, plan.kmeans(), null);
+        // The finite check reads the whole span: on the workers, slice by slice, and only when a slice
+        // fails does the reference check run to name the first bad value the way it always does.
+        boolean[] bad = new boolean[batch.slices()];
+        pool.run(batch.slices(), i -> bad[i] = !allFinite(x, i * batch.sliceSize(), batch.sliceSize()));
+        for (boolean b : bad) {
+            if (b) {
+                LloydKMeans.checkArgs(batch, x, plan.kmeans(), null);
+            }
+        }
         KernelArgs.checkQuantize(x, batch.rows(), batch.dim(), plan.quant());
         int n = batch.slices(), S = batch.tokens(), D = batch.dim(), K = plan.kmeans().clusters(), stages = plan.stages();
         float[][] centroids = new float[stages][n * K * D];
@@ -278,6 +286,15 @@ public final class CpuBackend implements Backend {
             done.add(new ClusterStage(n, S, D, K, stored[s], ids[s], iterations[s]));
         }
         return new ResidualCode(done, blocks);
+    }
+
+    private static boolean allFinite(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the coarse operations run one slice per worker (see {@link #cluster}). */
