@@ -1,20 +1,10 @@
 package dev.qvg.tck;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.qvg.api.spi.Backend;
 import dev.qvg.tck.MutantBackend.Mutation;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * The kit is only worth something if it fails wrong backends: each {@link Mutation} is a small,
@@ -115,27 +105,6 @@ class KitCatchesMutantsTest {
     @EnumSource(Mutation.class)
     void kitFailsTheMutant(Mutation m) {
         current = m;
-        List<String> failed = new ArrayList<>();
-        int[] passed = {0};
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(kitFor(m))).build(),
-                new TestExecutionListener() {
-                    @Override
-                    public void executionFinished(TestIdentifier id, TestExecutionResult r) {
-                        if (!id.isTest()) {
-                            return;
-                        }
-                        if (r.getStatus() == TestExecutionResult.Status.FAILED) {
-                            failed.add(id.getUniqueId() + " " + r.getThrowable().map(Throwable::getMessage).orElse(""));
-                        } else if (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-                            passed[0]++;
-                        }
-                    }
-                });
-        assertFalse(failed.isEmpty(), m + ": the kit passed a broken backend");
-        assertTrue(failed.stream().anyMatch(f -> f.contains(mustFail(m))), m + ": expected " + mustFail(m)
-                + " to fail; failed: " + failed);
-        assertTrue(passed[0] > 0, m + ": nothing passed, so the failure is not specific: " + failed);
-        assertTrue(failed.stream().allMatch(f -> f.contains("reproduce with -Dqvg.tck.seed=0x")),
-                m + ": every failure message must carry the seed: " + failed.get(0));
+        KitRun.assertKitFails(kitFor(m), m.toString(), mustFail(m));
     }
 }

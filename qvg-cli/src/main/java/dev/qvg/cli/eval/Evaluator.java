@@ -1,5 +1,6 @@
 package dev.qvg.cli.eval;
 
+import dev.qvg.api.metrics.ErrorAccumulator;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.Quantizer;

@@ -1,5 +1,6 @@
 package dev.qvg.cli.eval;
 
+import dev.qvg.api.metrics.ErrorAccumulator;
 import dev.qvg.api.metrics.ErrorMetrics;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.QuantizedKv;

@@ -1,11 +1,10 @@
-package dev.qvg.cli.eval;
+package dev.qvg.api.metrics;
 
-import dev.qvg.api.metrics.ErrorMetrics;
 
 /**
- * {@link ErrorMetrics#compare} fed a run of rows at a time: the same double-precision sums in the
- * same order, so a tensor streamed group of slices by group gets exactly the figures of comparing
- * it whole (tested bit for bit). Groups must be added in row order.
+ * The sums behind {@link ErrorMetrics}, fed a run of rows at a time: a tensor streamed group of
+ * slices by group gets exactly the figures of comparing it whole ({@link ErrorMetrics#compare} is
+ * one call of this). Groups must be added in row order.
  */
 public final class ErrorAccumulator {
 

@@ -1,9 +1,8 @@
-package dev.qvg.cli.eval;
+package dev.qvg.api.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.qvg.api.metrics.ErrorMetrics;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
