@@ -32,6 +32,16 @@ public class CorruptFileException extends IOException {
         this.part = part;
     }
 
+    /**
+     * A refusal of {@code part} of {@code file} with the message of {@code cause}, which is not
+     * repeated when it already starts with the part ("tensor 'k': tensor 'k': ..." otherwise).
+     */
+    static CorruptFileException of(Path file, String part, Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        String problem = m.startsWith(part + ": ") ? m.substring(part.length() + 2) : m;
+        return new CorruptFileException(file, part, problem, cause);
+    }
+
     /** The file that was refused. */
     public Path file() {
         return file;

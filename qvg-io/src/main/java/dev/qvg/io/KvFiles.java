@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * One-line entry points for tools: read or write K/V tensors from {@code .safetensors} or
- * {@code .npy}, the format told by the file's first bytes (NumPy's magic) rather than its name.
+ * {@code .npy}, the format told by the name ending in {@code .npy} or the file's first bytes (NumPy's magic).
  *
  * <pre>{@code
  * Map<String, KvTensor> all = KvFiles.readAll(input, Layout.BHSD);      // every float tensor
@@ -28,8 +28,16 @@ public final class KvFiles {
     private KvFiles() {
     }
 
-    /** Whether {@code path} starts with the NumPy magic (otherwise it is treated as safetensors). */
+    /**
+     * Whether {@code path} is read as npy: its name ends in {@code .npy}, or it starts with the
+     * NumPy magic; anything else is treated as safetensors. The name counts so that an npy file
+     * with a damaged magic is refused as a bad npy file, not as a bad safetensors header.
+     */
     public static boolean isNpy(Path path) throws IOException {
+        Path name = path.getFileName();
+        if (name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy")) {
+            return true;
+        }
         try (InputStream in = Files.newInputStream(path)) {
             return Arrays.equals(in.readNBytes(6), NPY_MAGIC);
         }

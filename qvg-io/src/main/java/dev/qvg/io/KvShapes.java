@@ -51,6 +51,14 @@ public final class KvShapes {
                         + ": every dimension of a K or V tensor must be in 1.." + Integer.MAX_VALUE);
             }
         }
+        // Counted here, with the file's dims: KvShape's own refusal would not show them.
+        java.math.BigInteger n = java.math.BigInteger.valueOf(b).multiply(java.math.BigInteger.valueOf(h))
+                .multiply(java.math.BigInteger.valueOf(s)).multiply(java.math.BigInteger.valueOf(d));
+        if (n.compareTo(java.math.BigInteger.valueOf(KvShape.MAX_ELEMENTS)) > 0) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " has " + n
+                    + " elements, more than the " + KvShape.MAX_ELEMENTS + " a K or V tensor may hold;"
+                    + " split it by head or by token range");
+        }
         return new KvShape((int) b, (int) h, (int) s, (int) d);
     }
 

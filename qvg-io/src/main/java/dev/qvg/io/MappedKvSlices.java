@@ -74,7 +74,7 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
         try {
             shape = KvShapes.fromDims(t.shape(), layout);
         } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(reader.path(), "tensor '" + name + "'", e.getMessage());
+            throw CorruptFileException.of(reader.path(), "tensor '" + name + "'", e);
         }
         return new MappedKvSlices(reader.path(), "tensor '" + name + "'", reader.channel(), false,
                 reader.dataStart() + t.begin(), t.dtype(), layout, shape, limits.requireFinite(), WINDOW);
@@ -90,7 +90,7 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
             try {
                 shape = KvShapes.fromDims(h.shape(), layout);
             } catch (IllegalArgumentException e) {
-                throw new CorruptFileException(path, "npy data", e.getMessage(), e);
+                throw CorruptFileException.of(path, "npy data", e);
             }
             return new MappedKvSlices(path, "npy data", ch, true, h.dataOffset(), h.dtype(), layout, shape,
                     limits.requireFinite(), WINDOW);
@@ -199,11 +199,7 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
             throw new IllegalArgumentException(path + ": " + part + ": one token row of " + bytes
                     + " bytes is too large to map; store the tensor as BHSD");
         }
-        long size = channel.size();
-        if (size < dataEnd) {
-            throw changed(null);
-        }
-        MappedByteBuffer buf = channel.map(FileChannel.MapMode.READ_ONLY, position, bytes);
+        MappedByteBuffer buf = MappedReads.map(path, part, channel, position, bytes, dataEnd);
         buf.order(ByteOrder.LITTLE_ENDIAN);
         return buf;
     }
@@ -252,14 +248,7 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
     }
 
     private CorruptFileException changed(Throwable cause) {
-        long now;
-        try {
-            now = channel.size();
-        } catch (IOException e) {
-            now = -1;
-        }
-        return new CorruptFileException(path, part, "the file changed while it was read (it now has " + now
-                + " bytes; the tensor ends at byte " + dataEnd + "); read it again once it is complete", cause);
+        return MappedReads.changed(path, part, channel, dataEnd, cause);
     }
 
     @Override

@@ -81,6 +81,9 @@ public final class Npy {
         while (pre.hasRemaining() && ch.read(pre, pre.position()) > 0) {
             // fill
         }
+        if (pre.hasRemaining()) {
+            throw MappedReads.changed(path, "npy magic", ch, pre.limit(), null);
+        }
         byte[] magic = Arrays.copyOf(pre.array(), 6);
         if (!Arrays.equals(magic, MAGIC)) {
             throw new CorruptFileException(path, "npy magic", "does not start with \\x93NUMPY: not an npy file");
@@ -114,7 +117,8 @@ public final class Npy {
         while (hb.hasRemaining()) {
             int r = ch.read(hb, pos);
             if (r < 0) {
-                throw new CorruptFileException(path, "npy header", "truncated");
+                // the length was checked against the file's size: it shrank since
+                throw MappedReads.changed(path, "npy header", ch, headerStart + headerLen, null);
             }
             pos += r;
         }
@@ -211,7 +215,7 @@ public final class Npy {
             float[] out = new float[(int) n];
             DType dt = h.dtype();
             if (n > 0) {
-                MappedReads.read(ch, h.dataOffset(), n * dt.size(), (buf, off) -> {
+                MappedReads.read(path, "npy data", ch, h.dataOffset(), n * dt.size(), (buf, off) -> {
                     int base = (int) (off / dt.size());
                     int cnt = buf.remaining() / dt.size();
                     if (dt == DType.F32) {
@@ -237,7 +241,7 @@ public final class Npy {
                 t.requireFinite("npy data");
             }
         } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(path, "npy data", e.getMessage(), e);
+            throw CorruptFileException.of(path, "npy data", e);
         }
         return t;
     }

@@ -252,7 +252,7 @@ public final class QuantizedKvFile {
                 try {
                     bytes = r.bytes(name);
                 } catch (IllegalArgumentException e) {
-                    throw new CorruptFileException(path, "tensor '" + name + "'", e.getMessage(), e);
+                    throw CorruptFileException.of(path, "tensor '" + name + "'", e);
                 }
                 String expected = meta.get(SHA_PREFIX + name);
                 String actual = Checksums.sha256Hex(bytes);
@@ -270,7 +270,7 @@ public final class QuantizedKvFile {
                 try {
                     entries.put(p, decodeEntry(p, meta, r.header().tensors(), data));
                 } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-                    throw new CorruptFileException(path, "entry '" + p + "'", e.getMessage(), e);
+                    throw CorruptFileException.of(path, "entry '" + p + "'", e);
                 }
             }
             QuantizerConfig config = config(path, meta);
@@ -308,7 +308,7 @@ public final class QuantizedKvFile {
         try {
             return QuantizerConfigMetadata.fromMetadata(meta);
         } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(path, "metadata 'qvg.config.*'", e.getMessage(), e);
+            throw CorruptFileException.of(path, "metadata 'qvg.config.*'", e);
         }
     }
 

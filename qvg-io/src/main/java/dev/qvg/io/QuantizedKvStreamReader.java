@@ -81,7 +81,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
                     e.requireBudget(e.budget());
                     entries.put(p, e);
                 } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-                    throw new CorruptFileException(path, "entry '" + p + "'", e.getMessage(), e);
+                    throw CorruptFileException.of(path, "entry '" + p + "'", e);
                 }
             }
             QuantizerConfig config = QuantizedKvFile.config(path, meta);
@@ -100,12 +100,8 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         TensorInfo t = r.info(name);
         MessageDigest md = Checksums.sha256();
         if (t.byteLength() > 0) {
-            try {
-                MappedReads.read(r.channel(), r.dataStart() + t.begin(), t.byteLength(), MappedKvSlices.WINDOW,
-                        (buf, off) -> md.update(buf));
-            } catch (InternalError e) {
-                throw new CorruptFileException(path, "tensor '" + name + "'", "the file changed while it was read", e);
-            }
+            MappedReads.read(path, "tensor '" + name + "'", r.channel(), r.dataStart() + t.begin(), t.byteLength(),
+                    MappedKvSlices.WINDOW, (buf, off) -> md.update(buf));
         }
         String actual = HexFormat.of().formatHex(md.digest());
         if (!actual.equals(expected)) {
@@ -215,7 +211,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         try {
             return e.part(first, count, this::read);
         } catch (IllegalArgumentException ex) {
-            throw new CorruptFileException(path, "entry '" + name + "'", ex.getMessage(), ex);
+            throw CorruptFileException.of(path, "entry '" + name + "'", ex);
         }
     }
 

@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -51,6 +48,8 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
     private final QuantizerConfig config;
     private final boolean force;
     private final Path dataFile;
+    /** The temporary data file: written through {@link #data}, which names the target in failures; copied from raw. */
+    private final FileChannel raw;
     private final FileChannel data;
     private final List<Finished> finished = new ArrayList<>();
     private long dataSize;
@@ -70,7 +69,8 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
         this.config = config;
         this.force = force;
         this.dataFile = dataFile;
-        this.data = data;
+        this.raw = data;
+        this.data = new OutputChannel(data, target);
     }
 
     /**
@@ -80,11 +80,8 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
      */
     public static QuantizedKvStreamWriter create(Path path, QuantizerConfig config, boolean force) throws IOException {
         Path abs = Objects.requireNonNull(path, "path").toAbsolutePath();
-        if (!force && Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(abs.toString(), null,
-                    "output exists; refusing to overwrite it without force (--force)");
-        }
-        Path tmp = TempFiles.create(abs.getParent(), abs.getFileName().toString());
+        AtomicFiles.checkTarget(abs, force);
+        Path tmp = AtomicFiles.createTemp(abs);
         try {
             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
             return new QuantizedKvStreamWriter(abs, config, force, tmp, ch);
@@ -163,16 +160,13 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
     }
 
     private void writeAt(byte[] b, long position) throws IOException {
-        try {
-            for (int off = 0; off < b.length; off += CHUNK) {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, Math.min(CHUNK, b.length - off));
-                long pos = position + off;
-                while (buf.hasRemaining()) {
-                    pos += data.write(buf, pos);
-                }
+        // the channel names the target in any failure (OutputChannel)
+        for (int off = 0; off < b.length; off += CHUNK) {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, Math.min(CHUNK, b.length - off));
+            long pos = position + off;
+            while (buf.hasRemaining()) {
+                pos += data.write(buf, pos);
             }
-        } catch (IOException e) {
-            throw new IOException("writing " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -218,9 +212,12 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             SafeTensorsWriter.writeFully(ch, len);
             SafeTensorsWriter.writeFully(ch, ByteBuffer.wrap(header));
+            raw.position(0);
             for (long done = 0; done < total; ) {
-                long n = data.transferTo(done, total - done, ch);
-                if (n <= 0 && data.size() < total) {
+                // from the output's side (OutputChannel.transferFrom), the source a plain file channel:
+                // the copy stays in the kernel
+                long n = ch.transferFrom(raw, 8 + header.length + done, total - done);
+                if (n <= 0 && raw.size() < total) {
                     throw new IOException("temporary data of " + target + " is shorter than written");
                 }
                 done += n;

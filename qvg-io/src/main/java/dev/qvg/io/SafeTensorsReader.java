@@ -61,7 +61,7 @@ public final class SafeTensorsReader implements AutoCloseable {
                         + " bytes, fewer than the 8-byte header length every safetensors file starts with");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
+            readFully(path, ch, lenBuf, 0);
             long n = lenBuf.getLong(0); // unsigned 64-bit on disk: negative here means >= 2^63
             if (n < 0 || n > size - 8) {
                 throw new CorruptFileException(path, "header length", "declares " + Long.toUnsignedString(n)
@@ -75,7 +75,7 @@ public final class SafeTensorsReader implements AutoCloseable {
                 throw new CorruptFileException(path, "header", "declares " + n + " header bytes; the smallest header, '{}', has 2");
             }
             ByteBuffer json = ByteBuffer.allocate((int) n);
-            readFully(ch, json, 8);
+            readFully(path, ch, json, 8);
             SafeTensorsHeader header = SafeTensorsHeader.parse(path, json.array(), size - 8 - n, limits);
             return new SafeTensorsReader(path, ch, 8 + n, header, limits);
         } catch (IOException | RuntimeException | Error e) {
@@ -84,12 +84,13 @@ public final class SafeTensorsReader implements AutoCloseable {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    private static void readFully(Path path, FileChannel ch, ByteBuffer buf, long position) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             int r = ch.read(buf, pos);
             if (r < 0) {
-                throw new java.io.EOFException("unexpected end of file at " + pos);
+                // its size was checked first: it shrank since
+                throw MappedReads.changed(path, "header", ch, position + buf.limit(), null);
             }
             pos += r;
         }
@@ -205,14 +206,14 @@ public final class SafeTensorsReader implements AutoCloseable {
         try {
             shape = KvShapes.fromDims(t.shape(), layout);
         } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(path, "tensor '" + name + "'", e.getMessage());
+            throw CorruptFileException.of(path, "tensor '" + name + "'", e);
         }
         KvTensor kv = KvTensor.wrap(shape, layout, floats(name));
         if (limits.requireFinite()) {
             try {
                 kv.requireFinite("tensor '" + name + "'");
             } catch (IllegalArgumentException e) {
-                throw new CorruptFileException(path, "tensor '" + name + "'", e.getMessage());
+                throw CorruptFileException.of(path, "tensor '" + name + "'", e);
             }
         }
         return kv;
@@ -260,7 +261,7 @@ public final class SafeTensorsReader implements AutoCloseable {
         if (t.byteLength() == 0) {
             return;
         }
-        MappedReads.read(channel, dataStart + t.begin(), t.byteLength(), consumer);
+        MappedReads.read(path, "tensor '" + t.name() + "'", channel, dataStart + t.begin(), t.byteLength(), consumer);
     }
 
     @Override

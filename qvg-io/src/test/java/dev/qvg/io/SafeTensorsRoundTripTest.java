@@ -190,7 +190,7 @@ class SafeTensorsRoundTripTest {
         float[] out = new float[1000];
         try (var ch = java.nio.channels.FileChannel.open(p)) {
             long n = ByteBuffer.wrap(Files.readAllBytes(p), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            MappedReads.read(ch, 8 + n, 4000, 64, (buf, off) -> buf.asFloatBuffer().get(out, (int) (off / 4), buf.remaining() / 4));
+            MappedReads.read(p, "tensor 't'", ch, 8 + n, 4000, 64, (buf, off) -> buf.asFloatBuffer().get(out, (int) (off / 4), buf.remaining() / 4));
         }
         assertBitsEqual(data, out);
     }
