@@ -140,6 +140,11 @@ public final class CompressCommand implements Callable<Integer> {
         // one pipeline (and backend) per distinct configuration, opened when first needed
         Map<QuantizerConfig, OpenPipeline> pipelines = new java.util.HashMap<>();
         try (Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
+            // every tensor's shape against its quantizer first: a refusal comes before any work
+            for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
+                GroupedRun.requireFits(e.getValue(), pipelines.computeIfAbsent(configs.get(e.getKey()), OpenPipeline::open)
+                        .quantizer());
+            }
             progress.start("compress", steps);
             for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
                 TensorSource t = e.getValue();

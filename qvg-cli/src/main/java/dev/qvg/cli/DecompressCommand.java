@@ -1,7 +1,6 @@
 package dev.qvg.cli;
 
 import dev.qvg.api.quant.QuantizedKv;
-import dev.qvg.api.quant.ReferenceDecoder;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
@@ -26,10 +25,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code qvg decompress}: reconstructs every entry of a quantized-cache file into a plain
- * {@code .safetensors} (or, for one entry, {@code .npy}) file. Decoding uses the backend-free
- * {@link ReferenceDecoder}, so a file decodes without the plug-in that wrote it. It streams: each
- * group of (batch, head) slices is read, decoded, converted and written at its offset, so memory
- * stays bounded whatever the file's size.
+ * {@code .safetensors} (or, for one entry, {@code .npy}) file. Decoding runs on a backend
+ * ({@code --backend}, cpu by default; {@link EntryDecoders}), to the same bits as the backend-free
+ * {@link dev.qvg.api.quant.ReferenceDecoder}, which decodes entries whose method's plug-in is absent.
+ * It streams: each group of (batch, head) slices is read, decoded, converted and written at its
+ * offset, so memory stays bounded whatever the file's size.
  */
 @Command(name = "decompress", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Reconstruct the tensors of a quantized-cache file into a .safetensors or .npy file.",
@@ -52,6 +52,10 @@ public final class DecompressCommand implements Callable<Integer> {
     @Option(names = "--layout", paramLabel = "bhsd|bshd", description = "Axis order written (default: ${DEFAULT-VALUE}).")
     String layout = "bhsd";
 
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend that decodes (default: ${DEFAULT-VALUE}); every backend gives the same bits.")
+    String backend = "cpu";
+
     @Option(names = "--force", description = "Overwrite the output file.")
     boolean force;
 
@@ -72,8 +76,10 @@ public final class DecompressCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--dtype: .npy has no bf16; use f32 or f16");
         }
         long groupBytes = groups.bytes(spec);
+        QuantOptions.checkProviders(spec, java.util.List.of(), backend);
         SafeOutput.checkWritable(output, force, input);
-        try (QuantizedKvStreamReader in = QuantizedKvStreamReader.open(input)) {
+        try (QuantizedKvStreamReader in = QuantizedKvStreamReader.open(input);
+             EntryDecoders decoders = new EntryDecoders(backend, in.config())) {
             List<String> names = in.entries();
             if (npy && names.size() != 1) {
                 throw new BadInputException(input + " holds " + names.size() + " entries " + names
@@ -88,12 +94,19 @@ public final class DecompressCommand implements Callable<Integer> {
             SafeOutput.createParent(output);
             int cores = Runtime.getRuntime().availableProcessors();
             KvStreamWriter.write(output, tensors, type, fileLayout, npy ? Map.of() : meta, force, sink -> {
+                float[] buf = new float[0];
                 for (int i = 0; i < names.size(); i++) {
-                    SliceGroups groups = SliceGroups.plan(in.shape(names.get(i)), groupBytes, cores);
+                    String name = names.get(i);
+                    SliceGroups groups = SliceGroups.plan(in.shape(name), groupBytes, cores);
                     for (int g = 0; g < groups.count(); g++) {
                         int first = groups.first(g), count = groups.size(g);
-                        QuantizedKv part = in.part(names.get(i), first, count);
-                        sink.write(i, first, count, ReferenceDecoder.decode(part).data());
+                        QuantizedKv part = in.part(name, first, count);
+                        int size = count * in.shape(name).sliceSize();
+                        if (buf.length != size) {
+                            buf = new float[size];
+                        }
+                        decoders.decode(in.method(name), part, buf);
+                        sink.write(i, first, count, buf);
                     }
                 }
                 in.requireUnchanged(); // what was decoded is what was verified, or nothing is published

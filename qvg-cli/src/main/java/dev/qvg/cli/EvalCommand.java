@@ -151,8 +151,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         if (!noPlot) {
             // refuse before the long part, not after it
-            SafeOutput.checkWritable(png, force);
-            SafeOutput.checkWritable(svg, force);
+            SafeOutput.checkWritable(png, force, input.input(), queriesFile, configFile);
+            SafeOutput.checkWritable(svg, force, input.input(), queriesFile, configFile);
         }
         long groupBytes = groups.bytes(spec);
 

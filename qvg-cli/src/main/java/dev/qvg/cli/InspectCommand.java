@@ -2,12 +2,12 @@ package dev.qvg.cli;
 
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.quant.BitBudget;
-import dev.qvg.api.quant.ClusterStage;
-import dev.qvg.api.quant.QuantizedKv;
+import dev.qvg.api.quant.Orientation;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
 import dev.qvg.io.Npy;
 import dev.qvg.io.QuantizedKvFile;
+import dev.qvg.io.QuantizedKvStreamReader;
 import dev.qvg.io.ReadLimits;
 import dev.qvg.io.SafeTensorsReader;
 import dev.qvg.io.TensorInfo;
@@ -61,7 +61,11 @@ public final class InspectCommand implements Callable<Integer> {
                 }
             }
             if (quantized) {
-                describeQuantized(out, QuantizedKvFile.read(file));
+                // streamed: every check of QuantizedKvFile.read, without holding the entries' data,
+                // so a cache larger than the heap can be inspected
+                try (QuantizedKvStreamReader c = QuantizedKvStreamReader.open(file)) {
+                    describeQuantized(out, c);
+                }
             }
         }
         out.flush();
@@ -82,7 +86,7 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private void describeQuantized(PrintWriter out, QuantizedKvFile.Contents c) {
+    private void describeQuantized(PrintWriter out, QuantizedKvStreamReader c) throws java.io.IOException {
         out.printf(Locale.ROOT, "%s: qvg quantized cache (format %s version %s, checksums verified), %d entries%n", file,
                 QuantizedKvFile.FORMAT, c.metadata().get("qvg.format_version"), c.entries().size());
         QuantizerConfig cfg = c.config();
@@ -97,23 +101,26 @@ public final class InspectCommand implements Callable<Integer> {
                     cfg.kmeans().init().name().toLowerCase(Locale.ROOT));
         }
         BitBudget total = null;
-        for (Map.Entry<String, QuantizedKv> e : c.entries().entrySet()) {
-            QuantizedKv q = e.getValue();
+        for (String name : c.entries()) {
+            QuantizedKvStreamReader.Entry q = c.entry(name);
             BitBudget b = q.budget();
             total = total == null ? b : total.plus(b);
-            out.printf(Locale.ROOT, "entry %s: %s %s, method %s, %s, %d of %d tokens quantized%n", e.getKey(), q.shape(),
+            int n = q.shape().slices(), D = q.shape().headDim(), Sq = q.quantizedTokens();
+            out.printf(Locale.ROOT, "entry %s: %s %s, method %s, %s, %d of %d tokens quantized%n", name, q.shape(),
                     q.role().name().toLowerCase(Locale.ROOT), q.method(), q.orientation().name().toLowerCase(Locale.ROOT),
-                    q.quantizedTokens(), q.shape().tokens());
+                    Sq, q.shape().tokens());
             if (q.blocks() != null) {
-                var bq = q.blocks().config();
-                out.printf(Locale.ROOT, "  blocks: [%d, %d] int%d %s block %d, %s scales%n", q.blocks().rows(),
-                        q.blocks().cols(), bq.bits(), bq.symmetric() ? "symmetric" : "asymmetric", bq.blockSize(),
+                var bq = q.blocks();
+                boolean tokenMajor = q.orientation() == Orientation.TOKEN_MAJOR;
+                out.printf(Locale.ROOT, "  blocks: [%d, %d] int%d %s block %d, %s scales%n",
+                        tokenMajor ? (long) n * Sq : (long) n * D, tokenMajor ? D : Sq, bq.bits(),
+                        bq.symmetric() ? "symmetric" : "asymmetric", bq.blockSize(),
                         bq.scalePrecision().name().toLowerCase(Locale.ROOT));
             }
-            for (int s = 0; s < q.stages().size(); s++) {
-                ClusterStage st = q.stages().get(s);
+            for (int s = 0; s < q.clusters().size(); s++) {
+                int k = q.clusters().get(s);
                 out.printf(Locale.ROOT, "  stage %d: %d clusters x %d dims per slice, %d-bit ids, k-means iterations %s%n",
-                        s + 1, st.clusters(), st.dim(), st.idBits(), Arrays.toString(st.iterations()));
+                        s + 1, k, D, k <= 256 ? 8 : 16, Arrays.toString(c.iterations(name, s)));
             }
             printBudget(out, "  ", b);
         }

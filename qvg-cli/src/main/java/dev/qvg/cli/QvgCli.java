@@ -32,8 +32,18 @@ public final class QvgCli {
             return commandLine(o, e).execute(args);
         } catch (OutOfMemoryError oom) {
             // picocli hands errors (not exceptions) back; they still get one line, not a trace
-            e.println("qvg: out of memory (" + oom.getMessage() + "); give Java more with QVG_JAVA_OPTS=-Xmx16g or use"
-                    + " smaller inputs (--tensor, fewer heads)");
+            e.println(outOfMemory(oom));
+            return ExitCodes.BAD_INPUT;
+        } catch (InternalError ie) {
+            if (!changedWhileRead(ie)) {
+                throw ie;
+            }
+            // qvg-io names the file; this is the last line of defence for a mapped read it does not wrap
+            e.println("qvg: a file changed while it was read (truncated by another program?); run again once it is"
+                    + " complete" + (Arrays.asList(args).contains("--verbose") ? "" : " (--verbose for the stack trace)"));
+            if (Arrays.asList(args).contains("--verbose")) {
+                ie.printStackTrace(e);
+            }
             return ExitCodes.BAD_INPUT;
         } catch (LinkageError | StackOverflowError fatal) {
             e.println("qvg: internal error: " + fatal + (Arrays.asList(args).contains("--verbose") ? ""
@@ -46,6 +56,18 @@ public final class QvgCli {
             o.flush();
             e.flush();
         }
+    }
+
+    /** The one line for an out-of-memory error: what to change, streamed commands first. */
+    static String outOfMemory(OutOfMemoryError oom) {
+        return "qvg: out of memory (" + oom.getMessage() + "); use smaller slice groups (--group-mib 16; compress,"
+                + " decompress and eval stream), give Java more with QVG_JAVA_OPTS=-Xmx16g, or use smaller inputs"
+                + " (--tensor, fewer heads)";
+    }
+
+    /** The JVM's error for a memory-mapped page of a file that was truncated meanwhile (SIGBUS). */
+    static boolean changedWhileRead(InternalError e) {
+        return String.valueOf(e.getMessage()).contains("unsafe memory access");
     }
 
     /** The configured command line (for tests that want to look at the parsed commands). */
@@ -88,7 +110,7 @@ public final class QvgCli {
         if (t instanceof NoSuchFileException n) {
             msg = "no such file: " + n.getFile();
         } else if (t instanceof AccessDeniedException a) {
-            msg = "permission denied: " + a.getFile();
+            msg = "permission denied: " + a.getFile() + (a.getReason() != null ? ": " + a.getReason() : "");
         } else if (t instanceof FileAlreadyExistsException f) {
             msg = "already exists: " + f.getFile() + "; pass --force to overwrite it";
         } else if (t instanceof BadInputException || t instanceof IllegalArgumentException

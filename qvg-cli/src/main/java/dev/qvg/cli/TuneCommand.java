@@ -91,7 +91,7 @@ public final class TuneCommand implements Callable<Integer> {
         }
         QuantOptions.checkProviders(spec, List.of("prq"), base.backend());
         if (output != null) {
-            SafeOutput.checkWritable(output, force);
+            SafeOutput.checkWritable(output, force, input.input());
         }
         List<NamedTensor> tensors = input.load(spec);
         Tuner tuner = Tuner.withRegistry();

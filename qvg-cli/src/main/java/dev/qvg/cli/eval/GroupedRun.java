@@ -69,9 +69,23 @@ public final class GroupedRun {
     private GroupedRun() {
     }
 
+    /**
+     * Refuses, before any work, a tensor whose shape the quantizer cannot take (a head dim that is
+     * not a multiple of the block size, too few tokens for a KIVI group), naming the tensor: the
+     * quantizer's own message names only the setting.
+     */
+    public static void requireFits(TensorSource t, Quantizer q) {
+        try {
+            q.budget(t.shape(), t.role());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "' " + t.shape() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs {@code t} through {@code q} in the groups of {@code groups}, calling {@code listener} after each. */
     public static Totals run(TensorSource t, Quantizer q, SliceGroups groups, GroupListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
+        requireFits(t, q);
         KvShape shape = t.shape();
         int S = shape.tokens(), D = shape.headDim();
         ErrorAccumulator error = new ErrorAccumulator(D);

@@ -1,17 +1,21 @@
 package dev.qvg.cli.util;
 
+import dev.qvg.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Writes outputs so that an existing file is never replaced without {@code --force}, and a reader
- * never sees a half-written file: the content goes to a temporary file in the target's directory,
- * which is then renamed over the target in one step.
+ * The rules every output of the command line follows, checked before any work so that a run
+ * that could not publish its result fails at once rather than after the computation:
+ * never replaced without {@code --force}; never, even with it, something that is not a regular
+ * file (a device such as {@code /dev/null}, a FIFO, a link, a folder) or the same file as an
+ * input (also through a link or a second hard link); and a folder where a file can be created.
+ * The writing itself is qvg-io's {@link AtomicFiles}: a hidden temporary file beside the target,
+ * renamed over it when complete, removed if the run fails or is stopped, the umask's mode for a
+ * new file and the old mode for a replaced one.
  */
 public final class SafeOutput {
 
@@ -26,19 +30,26 @@ public final class SafeOutput {
 
     /**
      * Fails with a one-line {@link BadInputException} when {@code target} exists and {@code force}
-     * is off, or is something no output may replace: a directory, a device, a pipe, a link (an
-     * atomic rename would replace the link, not write where it points).
+     * is off, is something no output may replace (a folder, a device, a pipe, a link: an atomic
+     * rename would replace the link, not write where it points), or lies in a folder where no
+     * file can be created. Creates the target's folder when missing (the write would).
      */
-    public static void checkWritable(Path target, boolean force) {
-        if (Files.isDirectory(target)) {
+    public static void checkWritable(Path target, boolean force) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException("output " + target + " is a directory, expected a file path");
         }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException("output " + target + " is not a regular file (a link, device or pipe);"
-                    + " refusing to replace it: write to a plain file path");
+                    + " refusing to replace it even with --force: write to a plain file path");
         }
-        if (!force && Files.exists(target)) {
+        if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException("output " + target + " already exists; pass --force to overwrite it");
+        }
+        createParent(target);
+        try {
+            AtomicFiles.checkTarget(target, force);
+        } catch (FileSystemException e) {
+            throw new BadInputException("output " + target + ": " + (e.getReason() != null ? e.getReason() : e.getMessage()));
         }
     }
 
@@ -48,7 +59,11 @@ public final class SafeOutput {
      * it would destroy it.
      */
     public static void checkWritable(Path target, boolean force, Path... inputs) throws IOException {
+        refuseInputs(target, inputs);
         checkWritable(target, force);
+    }
+
+    private static void refuseInputs(Path target, Path... inputs) throws IOException {
         if (!Files.exists(target)) {
             return;
         }
@@ -71,32 +86,7 @@ public final class SafeOutput {
     /** Writes {@code target} through {@code writer} atomically, after {@link #checkWritable}. */
     public static void write(Path target, boolean force, Writer writer) throws IOException {
         checkWritable(target, force);
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            writer.writeTo(temp);
-            readableByAll(temp);
-            try {
-                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    /** Temporary files are created owner-only; an output file should be readable like any other. */
-    private static void readableByAll(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its default permissions stand
-        }
+        AtomicFiles.writeFile(target, force, writer::writeTo);
     }
 
     /** Writes a UTF-8 text file atomically. */
