@@ -1,6 +1,7 @@
 """Reads a qvg quantized-cache file (.qvg.safetensors) in Python, verifies it and decodes it.
 
-Needs only numpy and safetensors (no PyTorch):  pip install numpy safetensors
+Needs only numpy (no PyTorch, no safetensors package: the format is an 8-byte length, a JSON
+header and raw little-endian data, read here directly; Debian: apt-get install python3-numpy)
     python3 qvg_read.py FILE.qvg.safetensors            # verify, print shapes and bit accounting
     python3 qvg_read.py FILE.qvg.safetensors --npy DIR  # also write each decoded entry as DIR/NAME.npy
 
@@ -13,13 +14,41 @@ import struct
 import sys
 
 import numpy as np
-from safetensors.numpy import load_file
+
+# safetensors dtype -> numpy dtype of the raw little-endian elements (BF16 kept as its bit pattern)
+DTYPES = {"U8": "u1", "I8": "i1", "U16": "<u2", "I16": "<i2", "I32": "<i4", "U32": "<u4", "I64": "<i8",
+          "F16": "<f2", "BF16": "<u2", "F32": "<f4", "F64": "<f8"}
 
 
 def read_header(path):
+    """The safetensors header (a dict) and the file offset where the data section starts."""
     with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        return json.loads(f.read(n))
+        raw = f.read(8)
+        if len(raw) != 8:
+            raise ValueError(f"{path}: shorter than the 8-byte header length")
+        n = struct.unpack("<Q", raw)[0]
+        text = f.read(n)
+        if len(text) != n:
+            raise ValueError(f"{path}: header length {n} beyond the end of the file")
+        return json.loads(text), 8 + n
+
+
+def load_tensors(path, header, data_start):
+    """Every tensor of the file as a numpy array of its raw elements, checked against its offsets."""
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        dt = np.dtype(DTYPES[t["dtype"]])
+        begin, end = t["data_offsets"]
+        count = int(np.prod(t["shape"], dtype=np.int64))
+        if end - begin != count * dt.itemsize:
+            raise ValueError(f"{path}: tensor '{name}': offsets hold {end - begin} bytes, shape needs {count * dt.itemsize}")
+        arr = np.fromfile(path, dtype=dt, count=count, offset=data_start + begin)
+        if arr.size != count:
+            raise ValueError(f"{path}: tensor '{name}': the file ends inside it")
+        out[name] = arr.reshape(t["shape"])
+    return out
 
 
 def header_digest(meta, header):
@@ -83,13 +112,13 @@ def decode(tensors, meta, p):
 
 
 def read(path):
-    header = read_header(path)
+    header, data_start = read_header(path)
     meta = header.get("__metadata__", {})
     if meta.get("qvg.format") != "qvg-quantized-kv" or meta.get("qvg.format_version") != "1":
         raise ValueError(f"{path}: not a version-1 qvg quantized-cache file")
     if header_digest(meta, header) != meta["qvg.header_sha256"]:
         raise ValueError(f"{path}: header checksum mismatch")
-    tensors = load_file(path)
+    tensors = load_tensors(path, header, data_start)
     for name, arr in tensors.items():
         if hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest() != meta["qvg.sha256." + name]:
             raise ValueError(f"{path}: checksum of tensor '{name}' mismatch")

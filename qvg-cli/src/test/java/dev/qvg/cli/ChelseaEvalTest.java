@@ -10,25 +10,25 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code qvg eval} on the shared externally produced file ({@code chelsea-kv.safetensors}, BF16,
  * written by Python's safetensors) against what a faithful port of the original gives
- * ({@code chelsea-expected.jsonl}). Skipped, saying so, where the data is absent; the directory
- * is {@code -Dqvg.data=DIR}.
+ * ({@code chelsea-expected.jsonl}). The data lives beside the checkout ({@code ../shared/data}, or
+ * {@code -Dqvg.data=DIR}); skipped, saying so, where it is absent, and a failure in CI ({@link ClaimFixtures}).
  */
 class ChelseaEvalTest {
 
-    private static final Path DATA = Path.of(System.getProperty("qvg.data", "/work/shared/data"));
+    private static final Path DATA = ClaimFixtures.sharedData();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void rtnMatchesTheReferenceAndSasIsWithinTheSeedSpread() throws Exception {
         Path file = DATA.resolve("chelsea-kv.safetensors");
         Path expected = DATA.resolve("chelsea-expected.jsonl");
-        Assumptions.assumeTrue(Files.exists(file) && Files.exists(expected), "test data absent: " + file);
+        ClaimFixtures.requireFile(file, "the real-photo KV data");
+        ClaimFixtures.requireFile(expected, "the original implementation's figures");
         Map<String, JsonNode> want = new HashMap<>();
         for (String line : Files.readAllLines(expected)) {
             JsonNode o = JSON.readTree(line);
@@ -58,11 +58,12 @@ class ChelseaEvalTest {
                 // no randomness, yet not bit-identical: measured relative differences 2.6e-6 (k int2),
                 // 2.9e-5 (k int4), 6.3e-7 (v int2), 2.1e-4 (v int4); int4's larger gaps suggest a few
                 // codes round differently (ties or scale rounding), not the float32 sums alone
-                assertEquals(ref, rel, 1e-3 * ref, key + " rel L2");
+                assertEquals(ref, rel, 5e-4 * ref, key + " rel L2"); // measured: at most 2.1e-4
                 assertEquals(w.get("cosine_mean").asDouble(), got.get("cosine_mean").asDouble(), 1e-4, key + " cosine");
             } else {
-                // k-means draws its own random centroids: the whole-tensor figure moves by under 2% with the seed
-                assertEquals(ref, rel, 0.03 * ref, key + " rel L2");
+                // k-means draws its own random centroids (the original's seed spread is up to 2%); with the
+                // published settings and seed 0 every row lands within 0.6%: 1.5% fails a wrong init or stop
+                assertEquals(ref, rel, 0.015 * ref, key + " rel L2");
             }
         }
         assertTrue(compared >= 6, "rows compared with the reference: " + compared);

@@ -6,25 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The shared data file {@code chelsea-kv.safetensors} was written in Python outside this
- * project (see /work/shared/data/README.md): an externally produced file of the real size.
+ * project (see shared/data/README.md beside the checkout): an externally produced file of the real size.
  * Its header is spaced JSON ({@code "dtype": "BF16"}), which the safetensors library itself
  * never writes, so the library-written fixture is {@code fixtures/st-python.safetensors}
- * (see {@link PythonFixturesTest}). The path can be moved with {@code -Dqvg.chelsea=...}.
+ * (see {@link PythonFixturesTest}). The path can be moved with {@code -Dqvg.chelsea=...} (or the folder
+ * with {@code -Dqvg.data=DIR}); where it is missing the test skips, and fails in CI ({@link ClaimFixtures}).
  */
 class ChelseaFixtureTest {
 
-    static final Path CHELSEA = Path.of(System.getProperty("qvg.chelsea", "/work/shared/data/chelsea-kv.safetensors"));
+    static final Path CHELSEA = System.getProperty("qvg.chelsea") != null ? Path.of(System.getProperty("qvg.chelsea"))
+            : ClaimFixtures.sharedData().resolve("chelsea-kv.safetensors");
 
     @Test
     void readsShapesMetadataAndFiniteValues() throws Exception {
-        assertTrue(Files.isRegularFile(CHELSEA), "fixture missing: " + CHELSEA);
+        ClaimFixtures.requireFile(CHELSEA, "the externally written chelsea fixture");
         try (SafeTensorsReader r = SafeTensorsReader.open(CHELSEA)) {
             assertEquals(List.of("k", "v"), r.names());
             assertTrue(r.metadata().get("source").contains("chelsea"), r.metadata().toString());

@@ -2,6 +2,7 @@ package dev.qvg.residual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,15 +29,49 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Fidelity on data nobody here tuned for (issue 4): {@code chelsea-kv.safetensors} through the
  * public API, against what a faithful port of the original gets ({@code chelsea-expected.jsonl}):
- * relative L2 within 10% of each figure, bits per value exactly. The reference backend is slow
- * (plain loops): the whole table takes about 50 s on the 2-core build machine, of which the
- * two 4-stage PRQ rows take 26 s, so those are tagged {@code slow} ({@code mvn -Pslow}) and the
- * other 14 rows run by default.
+ * bits per value exactly; relative L2 within {@link #RTN_TOLERANCE} of each RTN figure (measured:
+ * at most about 2e-4) and within {@link #KMEANS_TOLERANCE} of each k-means figure (measured: at
+ * most 0.6% on the default rows, 1.2% on the 4-stage PRQ rows), tight enough that a wrong
+ * initialisation or stopping rule fails. The reference backend is slow (plain loops): the whole
+ * table takes about 50 s on the 2-core build machine, of which the two 4-stage PRQ rows take
+ * 26 s, so those are tagged {@code slow} ({@code mvn -Pslow}) and the other 14 rows run by default.
+ *
+ * <p>The data lives beside the checkout ({@code ../shared/data}, or {@code -Dqvg.data=DIR}). The
+ * claim rests on it: where it is missing the test skips saying so, and fails when the {@code CI}
+ * environment variable is set.
  */
 class ChelseaFidelityTest {
 
-    static final Path DATA = Path.of(System.getProperty("qvg.data", "/work/shared/data"));
-    static final double TOLERANCE = 0.10;
+    static final Path DATA = sharedData();
+    static final double RTN_TOLERANCE = 5e-4;
+    static final double KMEANS_TOLERANCE = 0.015;
+
+    /** {@code -Dqvg.data}, else {@code shared/data} beside the checkout (found upwards from the module's folder). */
+    static Path sharedData() {
+        String given = System.getProperty("qvg.data");
+        if (given != null) {
+            return Path.of(given);
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null && d.getParent() != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve(".ci")) && Files.isDirectory(d.resolve("qvg-api"))) {
+                return d.getParent().resolve("shared").resolve("data");
+            }
+        }
+        return Path.of("..", "shared", "data").toAbsolutePath();
+    }
+
+    /** Skips, naming {@code what}, where it is missing; in CI (the {@code CI} variable set) fails instead. */
+    static void requireFixture(Path file, String what) {
+        if (Files.exists(file)) {
+            return;
+        }
+        String why = what + " is missing: " + file + " (the fidelity claim rests on it; set -Dqvg.data=DIR)";
+        String ci = System.getenv("CI");
+        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            fail("CI: " + why);
+        }
+        Assumptions.abort(why);
+    }
 
     record Row(String tensor, String method, int bits, int block, int stages, boolean asymmetric, int clusters,
                double relL2, double bitsPerValue, String kmeansIters) {
@@ -80,14 +116,23 @@ class ChelseaFidelityTest {
         return rows().stream().filter(r -> !r.fast()).map(Arguments::of);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @Test
+    void theExpectationsAndTheDataArePresent() throws IOException {
+        requireFixture(DATA.resolve("chelsea-kv.safetensors"), "the real-photo KV data");
+        requireFixture(DATA.resolve("chelsea-expected.jsonl"), "the original implementation's figures");
+        List<Row> rows = rows();
+        assertEquals(16, rows.size(), "rows of " + DATA.resolve("chelsea-expected.jsonl"));
+        assertEquals(14, rows.stream().filter(Row::fast).count(), "rows run by default");
+    }
+
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true) // no rows without the data: the test above says why
     @MethodSource("fastRows")
     void fastRowsMatchTheOriginal(Row row) throws IOException {
         check(row);
     }
 
     @Tag("slow")
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
     @MethodSource("slowRows")
     void remainingRowsMatchTheOriginal(Row row) throws IOException {
         check(row);
@@ -102,7 +147,7 @@ class ChelseaFidelityTest {
 
     private static void check(Row row) throws IOException {
         Path file = DATA.resolve("chelsea-kv.safetensors");
-        Assumptions.assumeTrue(Files.exists(file), "test data absent: " + file);
+        requireFixture(file, "the real-photo KV data");
         KvTensor x;
         try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
             x = r.kvTensor(row.tensor());
@@ -112,11 +157,12 @@ class ChelseaFidelityTest {
         long t0 = System.nanoTime();
         QuantizedKv code = q.quantize(x, role);
         double rel = Fixtures.relL2(x, q.dequantize(code));
-        System.out.printf("chelsea %-16s rel_l2 %.4f expected %.4f (%+.1f%%) bits %.4f iters %s expected %s, %.1f s%n",
+        System.out.printf("chelsea %-16s rel_l2 %.6f expected %.6f (%+.4f%%) bits %.4f iters %s expected %s, %.1f s%n",
                 row, rel, row.relL2(), 100 * (rel / row.relL2() - 1), code.budget().bitsPerValue(),
                 Arrays.deepToString(code.kmeansIterations()), row.kmeansIters(), (System.nanoTime() - t0) / 1e9);
         assertEquals(row.bitsPerValue(), code.budget().bitsPerValue(), 1e-12, row + " bits per value");
-        assertTrue(Math.abs(rel / row.relL2() - 1) <= TOLERANCE,
-                row + ": relative L2 " + rel + " is not within 10% of the original's " + row.relL2());
+        double tolerance = row.method().equals("rtn") ? RTN_TOLERANCE : KMEANS_TOLERANCE;
+        assertTrue(Math.abs(rel / row.relL2() - 1) <= tolerance, row + ": relative L2 " + rel + " is not within "
+                + tolerance * 100 + "% of the original's " + row.relL2());
     }
 }
