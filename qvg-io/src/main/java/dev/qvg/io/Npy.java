@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * NumPy {@code .npy} files of float32 ({@code <f4}) or float16 ({@code <f2}) in C order.
@@ -23,10 +22,6 @@ import java.util.regex.Pattern;
 public final class Npy {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
-    private static final Pattern KEY = Pattern.compile("'([^']*)'\\s*:");
 
     /** The parsed header: element type, shape, and where the data starts. */
     public record Header(DType dtype, long[] shape, long dataOffset) {
@@ -144,23 +139,23 @@ public final class Npy {
     }
 
     private static Header parseDict(Path path, String text, long dataOffset) throws CorruptFileException {
-        if (!text.startsWith("{") || !text.endsWith("}")) {
-            throw new CorruptFileException(path, "npy header", "not a Python dict literal: " + abbreviate(text));
+        Map<String, Object> dict;
+        try {
+            dict = NpyHeaderDict.parse(text);
+        } catch (NpyHeaderDict.Malformed e) {
+            throw new CorruptFileException(path, "npy header", "not the Python dict literal NumPy writes: "
+                    + e.getMessage());
         }
-        Matcher keys = KEY.matcher(text);
-        int nKeys = 0;
-        while (keys.find()) {
-            String k = keys.group(1);
+        for (String k : dict.keySet()) {
             if (!k.equals("descr") && !k.equals("fortran_order") && !k.equals("shape")) {
                 throw new CorruptFileException(path, "npy header", "unexpected key '" + k + "' in " + abbreviate(text));
             }
-            nKeys++;
         }
-        Matcher d = DESCR.matcher(text), f = FORTRAN.matcher(text), s = SHAPE.matcher(text);
-        if (nKeys != 3 || !d.find() || !f.find() || !s.find()) {
-            throw new CorruptFileException(path, "npy header", "needs exactly descr, fortran_order and shape: " + abbreviate(text));
+        if (!(dict.get("descr") instanceof String descr) || !(dict.get("fortran_order") instanceof Boolean fortran)
+                || !(dict.get("shape") instanceof long[] shape)) {
+            throw new CorruptFileException(path, "npy header", "needs exactly descr (a string), fortran_order (True or"
+                    + " False) and shape (a tuple of integers): " + abbreviate(text));
         }
-        String descr = d.group(1);
         DType dtype = switch (descr) {
             case "<f4" -> DType.F32;
             case "<f2" -> DType.F16;
@@ -169,29 +164,9 @@ public final class Npy {
             default -> throw new CorruptFileException(path, "npy descr", "unsupported dtype '" + descr
                     + "' (supported: '<f4' float32, '<f2' float16)");
         };
-        if (f.group(1).equals("True")) {
+        if (fortran) {
             throw new CorruptFileException(path, "npy fortran_order", "Fortran-order arrays are not supported; "
                     + "save np.ascontiguousarray(a) instead");
-        }
-        String dims = s.group(1).trim();
-        long[] shape;
-        if (dims.isEmpty()) {
-            shape = new long[0];
-        } else {
-            String[] parts = dims.split(",", -1);
-            int n = parts[parts.length - 1].trim().isEmpty() ? parts.length - 1 : parts.length;
-            shape = new long[n];
-            for (int i = 0; i < n; i++) {
-                try {
-                    shape[i] = Long.parseLong(parts[i].trim());
-                } catch (NumberFormatException e) {
-                    throw new CorruptFileException(path, "npy shape", "dimension '" + parts[i].trim()
-                            + "' is not an integer in " + abbreviate(text));
-                }
-                if (shape[i] < 0) {
-                    throw new CorruptFileException(path, "npy shape", "negative dimension " + shape[i]);
-                }
-            }
         }
         return new Header(dtype, shape, dataOffset);
     }

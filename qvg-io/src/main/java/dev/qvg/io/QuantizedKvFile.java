@@ -262,15 +262,24 @@ public final class QuantizedKvFile {
                 }
                 data.put(name, bytes);
             }
-            Map<String, QuantizedKv> entries = new LinkedHashMap<>();
+            Map<String, StoredEntry> stored = new LinkedHashMap<>();
             for (String p : meta.getOrDefault(KEY_ENTRIES, "").split(",", -1)) {
-                if (entries.containsKey(p)) {
+                if (stored.containsKey(p)) {
                     throw new CorruptFileException(path, "metadata '" + KEY_ENTRIES + "'", "entry '" + p + "' listed twice");
                 }
                 try {
-                    entries.put(p, decodeEntry(p, meta, r.header().tensors(), data));
+                    stored.put(p, StoredEntry.parse(p, meta, r.header().tensors()));
                 } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                     throw CorruptFileException.of(path, "entry '" + p + "'", e);
+                }
+            }
+            requireAllTensorsListed(path, r.names(), stored.values());
+            Map<String, QuantizedKv> entries = new LinkedHashMap<>();
+            for (StoredEntry e : stored.values()) {
+                try {
+                    entries.put(e.name(), decodeEntry(e, data));
+                } catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+                    throw CorruptFileException.of(path, "entry '" + e.name() + "'", ex);
                 }
             }
             QuantizerConfig config = config(path, meta);
@@ -312,10 +321,29 @@ public final class QuantizedKvFile {
         }
     }
 
+    /**
+     * Refuses tensors that belong to no listed entry: a file whose entry list leaves a tensor out
+     * was edited (the writers never do it), and reading it would silently drop that tensor.
+     */
+    static void requireAllTensorsListed(Path path, Iterable<String> tensors, java.util.Collection<StoredEntry> entries)
+            throws CorruptFileException {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (StoredEntry e : entries) {
+            listed.addAll(e.tensorNames());
+        }
+        for (String t : tensors) {
+            if (!listed.contains(t)) {
+                throw new CorruptFileException(path, "metadata '" + KEY_ENTRIES + "'", "tensor '" + t
+                        + "' belongs to no entry listed in '" + KEY_ENTRIES + "' (the list was edited?)");
+            }
+        }
+    }
+
     /** Entry {@code p} from the verified data: the layout checks of {@link StoredEntry}, then the whole tensor. */
-    private static QuantizedKv decodeEntry(String p, Map<String, String> meta, Map<String, TensorInfo> infos,
-                                           Map<String, byte[]> data) throws IOException {
-        StoredEntry e = StoredEntry.parse(p, meta, infos);
+    private static QuantizedKv decodeEntry(StoredEntry e, Map<String, byte[]> data) throws IOException {
+        for (int i = 0; i < e.clusters().length; i++) {
+            e.requireIterations(i, data.get(e.name() + ".stage" + i + ".iterations"));
+        }
         QuantizedKv q = e.part(0, e.shape().slices(), (tensor, offset, length) -> {
             byte[] all = data.get(tensor);
             return offset == 0 && length == all.length ? all : Arrays.copyOfRange(all, (int) offset, (int) offset + length);

@@ -84,10 +84,19 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
                     throw CorruptFileException.of(path, "entry '" + p + "'", e);
                 }
             }
+            QuantizedKvFile.requireAllTensorsListed(path, r.names(), entries.values());
             QuantizerConfig config = QuantizedKvFile.config(path, meta);
             QuantizedKvStreamReader reader = new QuantizedKvStreamReader(path, r, entries, config, before);
             for (StoredEntry e : entries.values()) {
                 reader.requireIdsInRange(e);
+                for (int i = 0; i < e.clusters().length; i++) {
+                    try {
+                        e.requireIterations(i, reader.read(e.name() + ".stage" + i + ".iterations", 0,
+                                4 * e.shape().slices()));
+                    } catch (IllegalArgumentException ex) {
+                        throw CorruptFileException.of(path, "entry '" + e.name() + "'", ex);
+                    }
+                }
             }
             return reader;
         } catch (IOException | RuntimeException | Error e) {

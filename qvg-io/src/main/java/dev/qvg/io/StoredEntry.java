@@ -162,6 +162,41 @@ final class StoredEntry {
         }
     }
 
+    /** The names of the tensors this entry is made of (every one required by {@link #parse}). */
+    List<String> tensorNames() {
+        List<String> out = new ArrayList<>();
+        if (quant != null) {
+            out.add(name + ".codes");
+            out.add(name + ".scales");
+            if (!quant.symmetric()) {
+                out.add(name + ".zeros");
+            }
+        }
+        for (int i = 0; i < clusters.length; i++) {
+            for (String t : new String[] {"centroids", "ids", "iterations"}) {
+                out.add(name + ".stage" + i + "." + t);
+            }
+        }
+        if (quantized < shape.tokens()) {
+            out.add(name + ".tail");
+        }
+        return out;
+    }
+
+    /**
+     * Refuses negative k-means iteration counts in {@code iterations} (the little-endian I32
+     * data of stage {@code stage}'s tensor): no clusterer reports them, so the file was edited.
+     */
+    void requireIterations(int stage, byte[] iterations) {
+        int[] it = QuantizedKvFile.leInts(iterations);
+        for (int i = 0; i < it.length; i++) {
+            if (it[i] < 0) {
+                throw new IllegalArgumentException("tensor '" + name + ".stage" + stage + ".iterations': slice " + i
+                        + " records " + it[i] + " k-means iterations; a count cannot be negative");
+            }
+        }
+    }
+
     String name() {
         return name;
     }
