@@ -100,6 +100,11 @@ public final class QuantizedKvFile {
             if (!ENTRY_NAME.matcher(p).matches()) {
                 throw new IllegalArgumentException("entry name '" + p + "' must be 1-64 of [A-Za-z0-9_]");
             }
+            QuantizedKv q = Objects.requireNonNull(e.getValue(), "entry " + p);
+            String problem = disagreement(config, p, q.method(), q.blocks() == null ? null : q.blocks().config());
+            if (problem != null) { // never write what the readers refuse
+                throw new IllegalArgumentException("config: " + problem);
+            }
             encodeEntry(p, Objects.requireNonNull(e.getValue(), "entry " + p), meta, infos, data);
         }
         for (Map.Entry<String, byte[]> d : data.entrySet()) {
@@ -283,6 +288,7 @@ public final class QuantizedKvFile {
                 }
             }
             QuantizerConfig config = config(path, meta);
+            requireAgreement(path, config, stored.values());
             return new Contents(entries, config, meta);
         }
     }
@@ -318,6 +324,43 @@ public final class QuantizedKvFile {
             return QuantizerConfigMetadata.fromMetadata(meta);
         } catch (IllegalArgumentException e) {
             throw CorruptFileException.of(path, "metadata 'qvg.config.*'", e);
+        }
+    }
+
+    /**
+     * What makes entry {@code name} (method {@code method}, block quantizer {@code quant}, null when
+     * no token is quantized) disagree with the file's {@code config}, or null when it agrees or
+     * there is no config. A file records a config only when every entry was quantized with it,
+     * so the entry's method, code bits and scale precision must be the config's: a file that says
+     * "int2" over int4 codes was edited.
+     */
+    static String disagreement(QuantizerConfig config, String name, String method,
+                               dev.qvg.api.config.BlockQuantConfig quant) {
+        if (config == null) {
+            return null;
+        }
+        if (!config.method().equals(method)) {
+            return "entry '" + name + "' has method '" + method + "' but the file's config says '" + config.method() + "'";
+        }
+        if (quant != null && quant.bits() != config.quant().bits()) {
+            return "entry '" + name + "' holds " + quant.bits() + "-bit codes but the file's config says "
+                    + config.quant().bits() + " bits";
+        }
+        if (quant != null && quant.scalePrecision() != config.quant().scalePrecision()) {
+            return "entry '" + name + "' has " + quant.scalePrecision() + " scales but the file's config says "
+                    + config.quant().scalePrecision();
+        }
+        return null;
+    }
+
+    /** Refuses, naming the file, an entry that disagrees with the file's config ({@link #disagreement}). */
+    static void requireAgreement(Path path, QuantizerConfig config, java.util.Collection<StoredEntry> entries)
+            throws CorruptFileException {
+        for (StoredEntry e : entries) {
+            String problem = disagreement(config, e.name(), e.method(), e.quant());
+            if (problem != null) {
+                throw new CorruptFileException(path, "metadata 'qvg.config.*'", problem);
+            }
         }
     }
 

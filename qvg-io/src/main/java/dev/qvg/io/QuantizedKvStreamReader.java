@@ -86,6 +86,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
             }
             QuantizedKvFile.requireAllTensorsListed(path, r.names(), entries.values());
             QuantizerConfig config = QuantizedKvFile.config(path, meta);
+            QuantizedKvFile.requireAgreement(path, config, entries.values());
             QuantizedKvStreamReader reader = new QuantizedKvStreamReader(path, r, entries, config, before);
             for (StoredEntry e : entries.values()) {
                 reader.requireIdsInRange(e);

@@ -128,6 +128,11 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
                     + " runs past the " + currentShape.slices() + " slices of " + currentShape);
         }
         if (current == null) {
+            String problem = QuantizedKvFile.disagreement(config, currentName, part.method(),
+                    part.blocks() == null ? null : part.blocks().config());
+            if (problem != null) { // never write what the readers refuse
+                throw new IllegalArgumentException("config: " + problem);
+            }
             current = StreamedEntry.of(currentName, currentShape, part);
             digests = new MessageDigest[current.components().size()];
             for (int i = 0; i < digests.length; i++) {

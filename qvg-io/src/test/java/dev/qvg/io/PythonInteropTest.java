@@ -104,7 +104,8 @@ class PythonInteropTest {
             QuantizedKv q = QuantizedKvFileTest.sample(new KvShape(2, 2, 40, 16), (BlockQuantConfig) c[0],
                     (Orientation) c[1], (int) c[2], (int) c[3], (int) c[4], i);
             Path file = dir.resolve("case" + i + ".qvg.safetensors");
-            QuantizedKvFile.write(file, Map.of("k", q), QuantizerConfig.publishedInt2(), false);
+            QuantizedKvFile.write(file, Map.of("k", q), QuantizerConfig.publishedInt2().toBuilder()
+                    .quant((BlockQuantConfig) c[0]).build(), false);
             KvTensor decoded = ReferenceDecoder.decode(q);
             Path ref = dir.resolve("case" + i + ".npy");
             Npy.write(ref, new long[] {2, 2, 40, 16}, decoded.data(), DType.F32, false);

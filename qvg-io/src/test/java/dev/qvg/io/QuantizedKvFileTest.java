@@ -127,7 +127,8 @@ class QuantizedKvFileTest {
     void keysValuesWideIdsTailAndConfigRoundTrip() throws Exception {
         KvShape shape = new KvShape(2, 2, 40, 16);
         QuantizedKv k = sample(shape, BlockQuantConfig.publishedInt2().withBlockSize(16), Orientation.TOKEN_MAJOR, 3, 300, 8, 1);
-        QuantizedKv v = sample(shape, new BlockQuantConfig(4, 8, false, ScalePrecision.FP8_E4M3), Orientation.TOKEN_MAJOR,
+        // the config's bits and scale precision: a file's config must agree with its entries
+        QuantizedKv v = sample(shape, new BlockQuantConfig(2, 8, false, ScalePrecision.BF16), Orientation.TOKEN_MAJOR,
                 0, 1, 0, 2);
         QuantizerConfig cfg = QuantizerConfig.builder().method("prq").stages(3).clusters(300).bits(2).blockSize(16)
                 .seed(-42).init(KMeansInit.KMEANS_PLUS_PLUS).clipPercentile(99.5).params(Map.of("x", "1")).build();
@@ -145,14 +146,21 @@ class QuantizedKvFileTest {
             // Standard dtypes only, ids widened to U16 past 256 clusters, bf16 payloads as U16 bits.
             assertEquals(DType.U16, r.info("k.stage0.ids").dtype());
             assertEquals(DType.U16, r.info("k.stage0.centroids").dtype());
-            assertEquals(DType.U8, r.info("v.scales").dtype());
+            assertEquals(DType.U16, r.info("v.scales").dtype());
             assertArrayEquals(new long[] {2, 2, 8, 16}, r.info("k.tail").shape());
             assertEquals(Long.toString(k.budget().totalBits()), r.metadata().get("k.budget.total_bits"));
             assertEquals(Double.toString(k.budget().bitsPerValue()), r.metadata().get("k.budget.bits_per_value"));
         }
         assertThrows(FileAlreadyExistsException.class, () -> QuantizedKvFile.write(p, entries, cfg, false));
-        QuantizedKvFile.write(p, Map.of("v", v), null, true);
+        // FP8 scales are stored as U8 (here without a config, which would have to say FP8 too)
+        QuantizedKv fp8 = sample(shape, new BlockQuantConfig(4, 8, false, ScalePrecision.FP8_E4M3), Orientation.TOKEN_MAJOR,
+                0, 1, 0, 2);
+        QuantizedKvFile.write(p, Map.of("v", fp8), null, true);
         assertEquals(List.of("v"), List.copyOf(QuantizedKvFile.read(p).entries().keySet()));
+        assertSame(fp8, QuantizedKvFile.read(p).entry("v"));
+        try (SafeTensorsReader r = SafeTensorsReader.open(p)) {
+            assertEquals(DType.U8, r.info("v.scales").dtype());
+        }
     }
 
     private Path written() throws Exception {

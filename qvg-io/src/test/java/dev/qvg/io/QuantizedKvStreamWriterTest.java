@@ -71,7 +71,8 @@ class QuantizedKvStreamWriterTest {
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         entries.put("k", sample(bits, sym, p, o, stages, clusters, tail, 1));
         entries.put("layers_3_v", sample(bits, sym, p, o, stages, clusters, tail, 2));
-        QuantizerConfig cfg = QuantizerConfig.builder().method("prq").stages(Math.max(1, stages)).bits(bits).build();
+        QuantizerConfig cfg = QuantizerConfig.builder().method("prq").stages(Math.max(1, stages)).bits(bits)
+                .scalePrecision(p).build();
         for (QuantizerConfig c : new QuantizerConfig[] {cfg, null}) {
             Path whole = dir.resolve("whole.qvg.safetensors");
             QuantizedKvFile.write(whole, entries, c, true);
@@ -89,7 +90,7 @@ class QuantizedKvStreamWriterTest {
     void streamedReaderGivesTheWholeReadersSlices() throws Exception {
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         entries.put("k", sample(2, true, ScalePrecision.BF16, Orientation.TOKEN_MAJOR, 2, 300, 0, 3));
-        entries.put("v", sample(4, false, ScalePrecision.FP8_E4M3, Orientation.CHANNEL_MAJOR, 0, 1, 16, 4));
+        entries.put("v", sample(2, false, ScalePrecision.BF16, Orientation.CHANNEL_MAJOR, 0, 1, 16, 4));
         Path f = dir.resolve("kv.qvg.safetensors");
         QuantizedKvFile.write(f, entries, QuantizerConfig.publishedInt2(), false);
         QuantizedKvFile.Contents whole = QuantizedKvFile.read(f);

@@ -133,6 +133,41 @@ class SemanticValidationTest {
     }
 
     @Test
+    void aConfigThatDisagreesWithItsEntriesIsRefusedAndNeverWritten() throws Exception {
+        QuantizedKv q = QuantizedKvFileTest.sample(new KvShape(1, 2, 32, 16), new BlockQuantConfig(4, 16, true,
+                ScalePrecision.BF16), Orientation.TOKEN_MAJOR, 1, 8, 0, 3);
+        dev.qvg.api.config.QuantizerConfig int4 = dev.qvg.api.config.QuantizerConfig.builder().method("prq").bits(4)
+                .blockSize(16).build();
+        Path good = dir.resolve("int4.qvg.safetensors");
+        QuantizedKvFile.write(good, Map.of("k", q), int4, false);
+        for (var bad : List.of(int4.toBuilder().bits(2).build(), int4.toBuilder().method("sas").build(),
+                int4.toBuilder().scalePrecision(ScalePrecision.FP8_E4M3).build())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> QuantizedKvFile.write(dir.resolve("never.qvg.safetensors"), Map.of("k", q), bad, false));
+            assertTrue(e.getMessage().contains("the file's config says"), e.getMessage());
+            try (QuantizedKvStreamWriter w = QuantizedKvStreamWriter.create(dir.resolve("never.qvg.safetensors"), bad, false)) {
+                w.beginEntry("k", q.shape());
+                assertThrows(IllegalArgumentException.class, () -> w.write(q, 0));
+            }
+        }
+        assertTrue(Files.notExists(dir.resolve("never.qvg.safetensors")));
+        // the same lie forged into a signed file: "int2" over int4 codes
+        Path f = dir.resolve("lie.qvg.safetensors");
+        try (SafeTensorsReader r = SafeTensorsReader.open(good)) {
+            Map<String, String> meta = new LinkedHashMap<>(r.metadata());
+            meta.put("qvg.config.bits", "2");
+            meta.put(QuantizedKvFile.KEY_HEADER_SHA, Checksums.headerDigest(meta, r.header().tensors(),
+                    QuantizedKvFile.KEY_HEADER_SHA));
+            SafeTensorsWriter w = new SafeTensorsWriter().metadata(meta);
+            for (String n : r.names()) {
+                w.addRaw(n, r.info(n).dtype(), r.info(n).shape(), r.bytes(n));
+            }
+            w.write(f, false);
+        }
+        assertRefused(f, "metadata 'qvg.config.*'", "entry 'k' holds 4-bit codes but the file's config says 2 bits");
+    }
+
+    @Test
     void theUneditedFileReads() throws Exception {
         Path f = forged((meta, data) -> { });
         assertEquals(2, QuantizedKvFile.read(f).entries().size());

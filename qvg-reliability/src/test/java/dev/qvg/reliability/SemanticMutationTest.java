@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Semantic mutations with a known verdict (issue 20, item 8): a valid quantized file edited so
- * that its meaning is wrong, then correctly re-signed, must be refused by every reader; the
+ * that its meaning is wrong (an entry left out of the list, a stray tensor, a negative k-means
+ * iteration count, a config whose bits disagree with the codes), then correctly re-signed, must be refused by every reader; the
  * structural fuzzer ({@link ForgedQuantizedFileFuzzTest}) only checks that nothing but a clean
  * refusal escapes, so it cannot tell a silently accepted lie from a correct read. Seeded: each
  * case prints nothing unless it fails, naming the seed file and the edit.
@@ -82,11 +83,21 @@ class SemanticMutationTest {
             ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putInt(4 * slice, value);
             out.add(new Mutation(value + " iterations in " + t + " slice " + slice, "cannot be negative", f));
         }
+        // a config whose code bits disagree with the entries' ("int2" over int4 codes)
+        String bits = base.metadata.get("qvg.config.bits");
+        if (bits != null) {
+            RawSafeTensors f = base.copy();
+            List<String> others = new ArrayList<>(List.of("2", "3", "4", "8"));
+            others.remove(bits);
+            String lie = others.get(rnd.nextInt(others.size()));
+            f.metadata.put("qvg.config.bits", lie);
+            out.add(new Mutation("qvg.config.bits " + lie + " over " + bits + "-bit codes", "the file's config says", f));
+        }
         // an extra tensor no entry owns (a stray copy of one of them)
-        RawSafeTensors f = base.copy();
-        String some = new ArrayList<>(f.tensors.keySet()).get(rnd.nextInt(f.tensors.size()));
-        f.tensors.put("stray" + rnd.nextInt(1000), f.tensors.get(some).copy());
-        out.add(new Mutation("a stray tensor", "belongs to no entry", f));
+        RawSafeTensors stray = base.copy();
+        String some = new ArrayList<>(stray.tensors.keySet()).get(rnd.nextInt(stray.tensors.size()));
+        stray.tensors.put("stray" + rnd.nextInt(1000), stray.tensors.get(some).copy());
+        out.add(new Mutation("a stray tensor", "belongs to no entry", stray));
         assertEquals(out.size(), out.stream().map(Mutation::what).distinct().count());
         return out;
     }
