@@ -17,7 +17,9 @@ public record KvShape(int batch, int heads, int tokens, int headDim) {
         requirePositive("headDim", headDim);
         long n = (long) batch * heads * tokens * headDim;
         if (n > MAX_ELEMENTS) {
-            throw new IllegalArgumentException("shape " + dims() + " has " + n
+            // The parameters, not dims(): the fields are not assigned yet in a compact constructor.
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(new int[] {batch, heads, tokens, headDim})
+                    + " has " + n
                     + " elements, more than the " + MAX_ELEMENTS + " a tensor may hold; split it by head or by token range");
         }
     }

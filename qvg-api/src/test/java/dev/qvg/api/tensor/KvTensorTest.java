@@ -18,6 +18,14 @@ class KvTensorTest {
     }
 
     @Test
+    void aShapeTooLargeForAnArrayIsReportedWithItsRealDimensions() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new KvShape(1, 1, 16777216, 128));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("shape [1, 1, 16777216, 128] has 2147483648"),
+                e.getMessage());
+    }
+
+    @Test
     void layoutsAgreeOnLogicalElements() {
         KvShape shape = new KvShape(2, 3, 5, 4);
         KvTensor bshd = counting(shape, Layout.BSHD);
