@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
-import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.quant.QuantizedKv;
@@ -174,17 +173,7 @@ public final class QuantizedKvFile {
             put(infos, data, p + ".tail", BF16_BITS, new long[] {s.batch(), s.heads(), tailTokens, s.headDim()},
                     shortsLe(q.fullPrecisionTail()));
         }
-        BitBudget bb = q.budget();
-        meta.put(p + ".budget.values", Long.toString(bb.values()));
-        meta.put(p + ".budget.code_bits", Long.toString(bb.codeBits()));
-        meta.put(p + ".budget.scale_bits", Long.toString(bb.scaleBits()));
-        meta.put(p + ".budget.zero_bits", Long.toString(bb.zeroBits()));
-        meta.put(p + ".budget.id_bits", Long.toString(bb.idBits()));
-        meta.put(p + ".budget.centroid_bits", Long.toString(bb.centroidBits()));
-        meta.put(p + ".budget.full_precision_bits", Long.toString(bb.fullPrecisionBits()));
-        meta.put(p + ".budget.total_bits", Long.toString(bb.totalBits()));
-        meta.put(p + ".budget.bits_per_value", Double.toString(bb.bitsPerValue()));
-        meta.put(p + ".budget.compression_ratio", Double.toString(bb.compressionRatio()));
+        EntryBudgets.put(meta, p, q.budget());
         try {
             meta.put(p + ".info", SafeTensorsHeader.JSON.writeValueAsString(new TreeMap<>(q.info())));
         } catch (JsonProcessingException e) {

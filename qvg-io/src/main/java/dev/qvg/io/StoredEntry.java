@@ -250,20 +250,7 @@ final class StoredEntry {
 
     /** Exact storage of the whole entry, as {@link QuantizedKv#budget()} would count it. */
     BitBudget budget() {
-        long n = shape.slices();
-        long codeBits = 0, scaleBits = 0, zeroBits = 0, idBits = 0, centroidBits = 0;
-        if (quant != null) {
-            long rows = rowsPerSlice * n;
-            codeBits = rows * quant.packedBytesPerRow(cols) * 8L;
-            scaleBits = rows * quant.blocksPerRow(cols) * quant.scalePrecision().bits();
-            zeroBits = quant.symmetric() ? 0 : scaleBits;
-        }
-        for (int k : clusters) {
-            idBits += n * quantized * (k <= 256 ? 8 : 16);
-            centroidBits += n * k * shape.headDim() * 16L;
-        }
-        long tail = n * (shape.tokens() - quantized) * shape.headDim() * 16L;
-        return new BitBudget(shape.numel(), codeBits, scaleBits, zeroBits, idBits, centroidBits, tail);
+        return EntryBudgets.of(shape, quant, rowsPerSlice, cols, clusters, quantized);
     }
 
     /**

@@ -215,20 +215,7 @@ final class StreamedEntry {
 
     /** Exact storage of the whole entry, component by component, as {@link QuantizedKv#budget()} counts it. */
     BitBudget budget() {
-        long n = shape.slices();
-        long codeBits = 0, scaleBits = 0, zeroBits = 0, idBits = 0, centroidBits = 0;
-        if (quant != null) {
-            long rows = rowsPerSlice * n;
-            codeBits = rows * quant.packedBytesPerRow(cols) * 8L;
-            scaleBits = rows * quant.blocksPerRow(cols) * quant.scalePrecision().bits();
-            zeroBits = quant.symmetric() ? 0 : scaleBits;
-        }
-        for (int k : clusters) {
-            idBits += n * quantizedTokens * (k <= 256 ? 8 : 16);
-            centroidBits += n * k * shape.headDim() * 16L;
-        }
-        long tail = n * (shape.tokens() - quantizedTokens) * shape.headDim() * 16L;
-        return new BitBudget(shape.numel(), codeBits, scaleBits, zeroBits, idBits, centroidBits, tail);
+        return EntryBudgets.of(shape, quant, rowsPerSlice, cols, clusters, quantizedTokens);
     }
 
     /** This entry's metadata, in the order {@link QuantizedKvFile#write} puts it. */
@@ -253,17 +240,7 @@ final class StreamedEntry {
             meta.put(p + ".stage" + i + ".clusters", Integer.toString(clusters[i]));
         }
         meta.put(p + ".tail_tokens", Integer.toString(shape.tokens() - quantizedTokens));
-        BitBudget bb = budget();
-        meta.put(p + ".budget.values", Long.toString(bb.values()));
-        meta.put(p + ".budget.code_bits", Long.toString(bb.codeBits()));
-        meta.put(p + ".budget.scale_bits", Long.toString(bb.scaleBits()));
-        meta.put(p + ".budget.zero_bits", Long.toString(bb.zeroBits()));
-        meta.put(p + ".budget.id_bits", Long.toString(bb.idBits()));
-        meta.put(p + ".budget.centroid_bits", Long.toString(bb.centroidBits()));
-        meta.put(p + ".budget.full_precision_bits", Long.toString(bb.fullPrecisionBits()));
-        meta.put(p + ".budget.total_bits", Long.toString(bb.totalBits()));
-        meta.put(p + ".budget.bits_per_value", Double.toString(bb.bitsPerValue()));
-        meta.put(p + ".budget.compression_ratio", Double.toString(bb.compressionRatio()));
+        EntryBudgets.put(meta, p, budget());
         try {
             meta.put(p + ".info", SafeTensorsHeader.JSON.writeValueAsString(new TreeMap<>(info)));
         } catch (JsonProcessingException e) {
