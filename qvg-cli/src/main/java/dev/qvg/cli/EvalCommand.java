@@ -107,8 +107,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-plot", description = "Do not write the rate-distortion plot.")
     boolean noPlot;
 
-    @Option(names = "--force", description = "Overwrite existing output files.")
+    /**
+     * The plot (and frame) files in the output folder are this command's own, named by it: a rerun
+     * rewrites them (never a device, link, folder or an input, see SafeOutput). {@code --force} is
+     * kept for old scripts and changes nothing.
+     */
+    @Option(names = "--force", description = "Accepted for compatibility: the files this command names in its output folder are always rewritten.")
     boolean force;
+
+    /** Own files in the output folder are rewritten freely. */
+    private static final boolean REWRITE_OWN_FILES = true;
 
     @Mixin
     GroupOptions groups = new GroupOptions();
@@ -151,8 +159,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         if (!noPlot) {
             // refuse before the long part, not after it
-            SafeOutput.checkWritable(png, force, input.input(), queriesFile, configFile);
-            SafeOutput.checkWritable(svg, force, input.input(), queriesFile, configFile);
+            SafeOutput.checkWritable(png, REWRITE_OWN_FILES, input.input(), queriesFile, configFile);
+            SafeOutput.checkWritable(svg, REWRITE_OWN_FILES, input.input(), queriesFile, configFile);
         }
         long groupBytes = groups.bytes(spec);
 
@@ -267,8 +275,8 @@ public final class EvalCommand implements Callable<Integer> {
         RateDistortionPlot plot = RateDistortionPlot.of(results, "SNR against bits per value: " + shorten(label));
         byte[] pngBytes = plot.png();
         byte[] svgBytes = plot.svg();
-        SafeOutput.write(png, force, t -> Files.write(t, pngBytes));
-        SafeOutput.write(svg, force, t -> Files.write(t, svgBytes));
+        SafeOutput.write(png, REWRITE_OWN_FILES, t -> Files.write(t, pngBytes));
+        SafeOutput.write(svg, REWRITE_OWN_FILES, t -> Files.write(t, svgBytes));
         if (!quiet()) {
             notes.println("\nplot: " + png + ", " + svg);
         }

@@ -104,8 +104,16 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--gif", description = "Write each rollout as an animated GIF in DIR.")
     boolean gif;
 
-    @Option(names = "--force", description = "Overwrite existing output files.")
+    /**
+     * The plot (and frame) files in the output folder are this command's own, named by it: a rerun
+     * rewrites them (never a device, link, folder or an input, see SafeOutput). {@code --force} is
+     * kept for old scripts and changes nothing.
+     */
+    @Option(names = "--force", description = "Accepted for compatibility: the files this command names in its output folder are always rewritten.")
     boolean force;
+
+    /** Own files in the output folder are rewritten freely. */
+    private static final boolean REWRITE_OWN_FILES = true;
 
     /**
      * Clusters per stage unless {@code --clusters} is given: the tiny model quantizes spans of 8
@@ -167,8 +175,8 @@ public final class RolloutCommand implements Callable<Integer> {
             throw new dev.qvg.cli.util.BadInputException("--out " + out + " is a file, expected a directory");
         }
         if (!noPlot) {
-            SafeOutput.checkWritable(png, force);
-            SafeOutput.checkWritable(svg, force);
+            SafeOutput.checkWritable(png, REWRITE_OWN_FILES);
+            SafeOutput.checkWritable(svg, REWRITE_OWN_FILES);
         }
 
         TinyVideoModel tiny = new TinyVideoModel(mc);
@@ -215,8 +223,8 @@ public final class RolloutCommand implements Callable<Integer> {
                     frames, bits, quant.clusters, policy.label()));
             byte[] p = plot.png();
             byte[] s = plot.svg();
-            SafeOutput.write(png, force, t -> Files.write(t, p));
-            SafeOutput.write(svg, force, t -> Files.write(t, s));
+            SafeOutput.write(png, REWRITE_OWN_FILES, t -> Files.write(t, p));
+            SafeOutput.write(svg, REWRITE_OWN_FILES, t -> Files.write(t, s));
             notes.println("plot: " + png + ", " + svg);
         }
         if (saveFrames || gif) {
@@ -234,7 +242,7 @@ public final class RolloutCommand implements Callable<Integer> {
                 Path dir = out.resolve("frames").resolve(name);
                 for (int i = 0; i < rgb.size(); i++) {
                     byte[] b = FrameImages.png(rgb.get(i), IMAGE_SCALE);
-                    SafeOutput.write(dir.resolve(String.format(Locale.ROOT, "frame-%04d.png", i)), force,
+                    SafeOutput.write(dir.resolve(String.format(Locale.ROOT, "frame-%04d.png", i)), REWRITE_OWN_FILES,
                             t -> Files.write(t, b));
                 }
                 notes.println("frames: " + dir + " (" + rgb.size() + " PNG)");
@@ -242,7 +250,7 @@ public final class RolloutCommand implements Callable<Integer> {
             if (gif) {
                 byte[] g = FrameImages.gif(rgb, IMAGE_SCALE, 16);
                 Path f = out.resolve("rollout-" + name + ".gif");
-                SafeOutput.write(f, force, t -> Files.write(t, g));
+                SafeOutput.write(f, REWRITE_OWN_FILES, t -> Files.write(t, g));
                 notes.println("animation: " + f);
             }
         }

@@ -39,8 +39,7 @@ class DefaultEvalTest {
         // XChart draws text as outlines: title, axes, legend and 11 series give dozens of paths (67 measured)
         assertTrue(svg.split("<path").length > 40, "paths in the SVG: " + svg.split("<path").length);
 
-        // a second run without --force refuses; with it, it replaces
-        assertEquals(1, CliRun.run("eval", "--frames", "1", "--grid", "4x4", "--out", out.toString()).exit());
+        // a second run rewrites the files it names in its own folder (--force still accepted)
         CliRun again = CliRun.run("eval", "--frames", "1", "--grid", "4x4", "--clusters", "4", "--method", "rtn",
                 "--out", out.toString(), "--force");
         assertEquals(0, again.exit(), again.toString());
@@ -52,6 +51,19 @@ class DefaultEvalTest {
         assertEquals(0, r.exit(), r.toString());
         for (String name : new String[] {"cpu", "kmeans", "sas", "prq", "rtn", "kivi"}) {
             assertTrue(r.out().matches("(?s).*\\s" + java.util.regex.Pattern.quote(name) + "\\s.*"), name + " in\n" + r.out());
+        }
+    }
+
+    @Test
+    void rerunsRewriteTheirOwnOutputFolder(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("qvg-out");
+        for (int run = 1; run <= 2; run++) {
+            CliRun r = CliRun.run("eval", "--frames", "2", "--grid", "8x8", "--clusters", "16", "-m", "rtn,sas", "--out",
+                    out.toString());
+            org.junit.jupiter.api.Assertions.assertEquals(0, r.exit(), "eval run " + run + ": " + r);
+            CliRun ro = CliRun.run("rollout", "--frames", "4", "--method", "rtn", "--quant-factor", "1", "--out",
+                    out.toString());
+            org.junit.jupiter.api.Assertions.assertEquals(0, ro.exit(), "rollout run " + run + ": " + ro);
         }
     }
 }
