@@ -175,13 +175,20 @@ class ExitCodeTest {
     }
 
     @Test
-    void existingPlotRefusedBeforeAnyWork(@TempDir Path dir) throws Exception {
+    void aPlotPathThatIsNotAFileIsRefusedBeforeAnyWorkAndOwnPlotsAreRewritten(@TempDir Path dir) throws Exception {
         Path outDir = Files.createDirectories(dir.resolve("plots"));
-        Files.writeString(outDir.resolve("rate-distortion.svg"), "mine");
+        Files.createDirectories(outDir.resolve("rate-distortion.svg")); // a folder where the plot goes
         CliRun r = CliRun.run("eval", "--frames", "1", "--grid", "4x4", "--out", outDir.toString());
         assertEquals(1, r.exit(), r.toString());
         assertEquals("", r.out(), "refused before any output: " + r);
-        assertTrue(r.err().contains("rate-distortion.svg") && r.err().contains("--force"), r.toString());
-        assertEquals("mine", Files.readString(outDir.resolve("rate-distortion.svg")));
+        assertTrue(r.err().contains("rate-distortion.svg"), r.toString());
+        assertTrue(Files.isDirectory(outDir.resolve("rate-distortion.svg")), "nothing of the user's replaced");
+
+        Path own = Files.createDirectories(dir.resolve("own"));
+        Files.writeString(own.resolve("rate-distortion.svg"), "an earlier run's plot");
+        CliRun again = CliRun.run("eval", "--frames", "1", "--grid", "4x4", "--clusters", "4", "--method", "rtn", "--out",
+                own.toString());
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(Files.readString(own.resolve("rate-distortion.svg")).contains("<svg"), "the plot is rewritten");
     }
 }
