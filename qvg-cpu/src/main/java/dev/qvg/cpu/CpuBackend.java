@@ -11,6 +11,7 @@ import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.spi.SpanPlan;
+import dev.qvg.api.tensor.FiniteScan;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -244,7 +245,7 @@ public final class CpuBackend implements Backend {
         // The finite check reads the whole span: on the workers, slice by slice, and only when a slice
         // fails does the reference check run to name the first bad value the way it always does.
         boolean[] bad = new boolean[batch.slices()];
-        pool.run(batch.slices(), i -> bad[i] = !allFinite(x, i * batch.sliceSize(), batch.sliceSize()));
+        pool.run(batch.slices(), i -> bad[i] = !FiniteScan.all(x, i * batch.sliceSize(), batch.sliceSize()));
         for (boolean b : bad) {
             if (b) {
                 LloydKMeans.checkArgs(batch, x, plan.kmeans(), null);
@@ -286,15 +287,6 @@ public final class CpuBackend implements Backend {
             done.add(new ClusterStage(n, S, D, K, stored[s], ids[s], iterations[s]));
         }
         return new ResidualCode(done, blocks);
-    }
-
-    private static boolean allFinite(float[] a, int from, int n) {
-        for (int i = from; i < from + n; i++) {
-            if (!Float.isFinite(a[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether the coarse operations run one slice per worker (see {@link #cluster}). */

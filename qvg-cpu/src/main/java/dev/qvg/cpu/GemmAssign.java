@@ -1,6 +1,7 @@
 package dev.qvg.cpu;
 
 import dev.qvg.api.reference.ReferenceKernels;
+import dev.qvg.api.tensor.FiniteScan;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,7 +84,7 @@ final class GemmAssign {
             finite &= Float.isFinite(cc);
             cMax = Math.max(cMax, cc);
         }
-        if (!finite || !allFinite(centroids, cBase, K * D)) {
+        if (!finite || !FiniteScan.all(centroids, cBase, K * D)) {
             // Non-finite centroids void the error bound: every row is scored the reference way.
             int tiles = (S + tile - 1) / tile;
             int[] changed = new int[tiles];
@@ -149,15 +150,6 @@ final class GemmAssign {
             s += v;
         }
         return s;
-    }
-
-    private static boolean allFinite(float[] a, int from, int n) {
-        for (int i = from; i < from + n; i++) {
-            if (!Float.isFinite(a[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The reference's nearest centroid of one row, from GEMM dots plus a certified re-check ({@link CertifiedArgmin}). */

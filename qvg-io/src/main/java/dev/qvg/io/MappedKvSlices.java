@@ -238,9 +238,7 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
         int n = count * shape.sliceSize();
         // The common case, all finite, is found on every core (a group is tens of MB); only a
         // failing group is scanned again in order, to name its first bad value.
-        final int chunk = 1 << 20;
-        if (java.util.stream.IntStream.range(0, (n + chunk - 1) / chunk).parallel()
-                .allMatch(c -> allFinite(dst, c * chunk, Math.min(n, (c + 1) * chunk)))) {
+        if (dev.qvg.api.tensor.FiniteScan.allParallel(dst, n)) {
             return;
         }
         for (int k = 0; k < n; k++) {
@@ -252,15 +250,6 @@ public final class MappedKvSlices implements KvSlices, AutoCloseable {
                         + " (" + layout + ")");
             }
         }
-    }
-
-    private static boolean allFinite(float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!Float.isFinite(a[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private CorruptFileException changed(Throwable cause) {

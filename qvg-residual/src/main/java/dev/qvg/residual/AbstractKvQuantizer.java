@@ -63,34 +63,13 @@ abstract class AbstractKvQuantizer implements Quantizer {
         Args.notNull(role, "role");
         // Shape problems (block size, group size) are found by the budget before any work.
         budget(x.shape(), role);
-        requireFinite(x);
+        // The yes/no scan on every core; only a failing tensor is scanned again to name its first bad value.
+        if (!dev.qvg.api.tensor.FiniteScan.allParallel(x.data(), x.data().length)) {
+            x.requireFinite("x");
+        }
         float[] work = x.layout() == Layout.BHSD ? x.data().clone() : x.toBhsd().data();
         SliceBatch batch = new SliceBatch(x.shape().slices(), x.shape().tokens(), x.shape().headDim(), firstSlice);
         return encode(x.shape(), batch, role, work, warmStart);
-    }
-
-    /**
-     * {@link KvTensor#requireFinite}, its scan spread over the common pool for large tensors (the
-     * check reads the whole input before any work; on 2 cores it was a serial second of a layer).
-     */
-    private static void requireFinite(KvTensor x) {
-        float[] d = x.data();
-        final int chunk = 1 << 20;
-        boolean ok = d.length <= chunk ? allFinite(d, 0, d.length)
-                : java.util.stream.IntStream.range(0, (d.length + chunk - 1) / chunk).parallel()
-                        .allMatch(c -> allFinite(d, c * chunk, Math.min(d.length, (c + 1) * chunk)));
-        if (!ok) {
-            x.requireFinite("x"); // names the first non-finite value
-        }
-    }
-
-    private static boolean allFinite(float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!Float.isFinite(a[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -47,7 +47,7 @@ public interface Quantizer extends AutoCloseable {
         }
         if (firstSlice != 0) {
             throw new UnsupportedOperationException("method '" + config().method()
-                    + "' cannot quantize a tensor part by part (Quantizer.quantizeSlices is not implemented)");
+                    + "' quantizes whole tensors only: it does not override Quantizer.quantizeSlices, which parts need");
         }
         return quantize(x, role);
     }
