@@ -5,7 +5,7 @@ import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.reference.ReferenceBackend;
 import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.BackendProvider;
-import dev.qvg.api.tensor.SliceBatch;
+import dev.qvg.api.spi.FilterBackend;
 
 /**
  * A deliberately wrong backend, registered for this module's tests only: the reference backend,
@@ -25,37 +25,15 @@ public final class SwappedNibblesBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
-        return new Backend() {
-            private final ReferenceBackend ref = new ReferenceBackend();
-
+        return new FilterBackend(new ReferenceBackend()) {
             @Override
             public String name() {
                 return "swappednibbles";
             }
 
             @Override
-            public void assign(SliceBatch b, float[] p, float[] c, int k, int[] ids, int[] changed, boolean[] active) {
-                ref.assign(b, p, c, k, ids, changed, active);
-            }
-
-            @Override
-            public void updateCentroids(SliceBatch b, float[] p, int[] ids, int k, float[] c, boolean[] active) {
-                ref.updateCentroids(b, p, ids, k, c, active);
-            }
-
-            @Override
-            public void subtractCentroids(SliceBatch b, float[] p, int[] ids, float[] c, int k) {
-                ref.subtractCentroids(b, p, ids, c, k);
-            }
-
-            @Override
-            public void accumulateCentroids(SliceBatch b, float[] out, int[] ids, float[] c, int k) {
-                ref.accumulateCentroids(b, out, ids, c, k);
-            }
-
-            @Override
             public PackedBlocks quantizePack(float[] x, int rows, int cols, BlockQuantConfig config) {
-                PackedBlocks p = ref.quantizePack(x, rows, cols, config);
+                PackedBlocks p = delegate.quantizePack(x, rows, cols, config);
                 if (config.bits() != 4) {
                     return p;
                 }
@@ -64,11 +42,6 @@ public final class SwappedNibblesBackendProvider implements BackendProvider {
                     codes[i] = (byte) (((codes[i] & 0x0F) << 4) | ((codes[i] >> 4) & 0x0F));
                 }
                 return new PackedBlocks(p.rows(), p.cols(), p.config(), codes, p.scales(), p.zeros());
-            }
-
-            @Override
-            public void unpackDequant(PackedBlocks blocks, float[] out) {
-                ref.unpackDequant(blocks, out);
             }
         };
     }

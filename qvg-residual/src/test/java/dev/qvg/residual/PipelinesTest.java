@@ -42,43 +42,16 @@ class PipelinesTest {
     }
 
     /** The reference backend, recording whether it was closed. */
-    static final class ClosableBackend implements Backend {
-        private final ReferenceBackend ref = new ReferenceBackend();
+    static final class ClosableBackend extends dev.qvg.api.spi.FilterBackend {
         volatile boolean closed;
+
+        ClosableBackend() {
+            super(new ReferenceBackend());
+        }
 
         @Override
         public String name() {
             return "closable";
-        }
-
-        @Override
-        public void assign(dev.qvg.api.tensor.SliceBatch b, float[] p, float[] c, int k, int[] ids, int[] ch, boolean[] a) {
-            ref.assign(b, p, c, k, ids, ch, a);
-        }
-
-        @Override
-        public void updateCentroids(dev.qvg.api.tensor.SliceBatch b, float[] p, int[] ids, int k, float[] c, boolean[] a) {
-            ref.updateCentroids(b, p, ids, k, c, a);
-        }
-
-        @Override
-        public void subtractCentroids(dev.qvg.api.tensor.SliceBatch b, float[] p, int[] ids, float[] c, int k) {
-            ref.subtractCentroids(b, p, ids, c, k);
-        }
-
-        @Override
-        public void accumulateCentroids(dev.qvg.api.tensor.SliceBatch b, float[] o, int[] ids, float[] c, int k) {
-            ref.accumulateCentroids(b, o, ids, c, k);
-        }
-
-        @Override
-        public dev.qvg.api.quant.PackedBlocks quantizePack(float[] x, int rows, int cols, dev.qvg.api.config.BlockQuantConfig q) {
-            return ref.quantizePack(x, rows, cols, q);
-        }
-
-        @Override
-        public void unpackDequant(dev.qvg.api.quant.PackedBlocks blocks, float[] out) {
-            ref.unpackDequant(blocks, out);
         }
 
         @Override
