@@ -35,11 +35,12 @@ public final class FileInspector {
                     .append(", ").append(size).append(" bytes, ").append(r.names().size()).append(" tensors\n");
             for (String n : r.names()) {
                 TensorInfo t = r.info(n);
-                sb.append("  tensor ").append(n).append(": ").append(t.dtype()).append(' ').append(t.shapeString())
+                sb.append("  tensor ").append(EntryNames.printable(n)).append(": ").append(t.dtype()).append(' ').append(t.shapeString())
                         .append(", ").append(t.byteLength()).append(" bytes\n");
             }
             if (!quantized) {
-                meta.forEach((k, v) -> sb.append("  metadata ").append(k).append(" = ").append(v).append('\n'));
+                meta.forEach((k, v) -> sb.append("  metadata ").append(EntryNames.printable(k)).append(" = ")
+                        .append(EntryNames.printable(v)).append('\n'));
                 return sb.toString();
             }
         }
@@ -52,7 +53,8 @@ public final class FileInspector {
             BitBudget total = null;
             for (String name : c.entries()) {
                 QuantizedKvStreamReader.Entry q = c.entry(name);
-                sb.append("  entry ").append(name).append(": ").append(q.role()).append(' ').append(q.shape())
+                sb.append("  entry ").append(EntryNames.printable(name))
+                        .append(q.key().equals(name) ? "" : " (key " + q.key() + ")").append(": ").append(q.role()).append(' ').append(q.shape())
                         .append(", method ").append(q.method()).append(", ").append(q.orientation())
                         .append(", quantized tokens ").append(q.quantizedTokens()).append('\n');
                 if (q.blocks() != null) {

@@ -13,11 +13,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The quantized-cache file ({@code .qvg.safetensors}): one or more {@link QuantizedKv} entries
@@ -48,8 +49,6 @@ public final class QuantizedKvFile {
      */
     static final DType BF16_BITS = DType.U16;
 
-    static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
-
     /** What a file holds: the entries in file order, the config if one was stored, all metadata. */
     public record Contents(Map<String, QuantizedKv> entries, QuantizerConfig config, Map<String, String> metadata) {
         public Contents {
@@ -70,14 +69,16 @@ public final class QuantizedKvFile {
     private QuantizedKvFile() {
     }
 
-    /** Writes {@code entries} (name to quantized tensor; names {@code [A-Za-z0-9_]+}) without a config. */
+    /** Writes {@code entries} (name to quantized tensor; any names {@link EntryNames} accepts) without a config. */
     public static void write(Path path, Map<String, QuantizedKv> entries, boolean force) throws IOException {
         write(path, entries, null, force);
     }
 
     /**
      * Writes {@code entries} and, when not null, the {@code config} that produced them. An existing
-     * {@code path} is replaced only when {@code force}; the file appears atomically.
+     * {@code path} is replaced only when {@code force}; the file appears atomically. Entry names
+     * are kept exactly ({@code layers.0.k} reads back as {@code layers.0.k}): each entry gets a key,
+     * in map order ({@link EntryNames#keyFor}), and a name that is not its key is recorded.
      */
     public static void write(Path path, Map<String, QuantizedKv> entries, QuantizerConfig config, boolean force)
             throws IOException {
@@ -88,23 +89,31 @@ public final class QuantizedKvFile {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(KEY_FORMAT, FORMAT);
         meta.put(KEY_VERSION, Integer.toString(FORMAT_VERSION));
-        meta.put(KEY_ENTRIES, String.join(",", entries.keySet()));
+        Set<String> keys = new HashSet<>();
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        for (String name : entries.keySet()) {
+            String key = EntryNames.keyFor(name, keys);
+            keys.add(key);
+            keyOf.put(name, key);
+        }
+        meta.put(KEY_ENTRIES, String.join(",", keyOf.values()));
         if (config != null) {
             meta.putAll(QuantizerConfigMetadata.toMetadata(config));
         }
         Map<String, TensorInfo> infos = new LinkedHashMap<>();
         Map<String, byte[]> data = new LinkedHashMap<>();
         for (Map.Entry<String, QuantizedKv> e : entries.entrySet()) {
-            String p = e.getKey();
-            if (!ENTRY_NAME.matcher(p).matches()) {
-                throw new IllegalArgumentException("entry name '" + p + "' must be 1-64 of [A-Za-z0-9_]");
-            }
-            QuantizedKv q = Objects.requireNonNull(e.getValue(), "entry " + p);
-            String problem = disagreement(config, p, q.method(), q.blocks() == null ? null : q.blocks().config());
+            String name = e.getKey();
+            QuantizedKv q = Objects.requireNonNull(e.getValue(), "entry " + EntryNames.printable(name));
+            String problem = disagreement(config, name, q.method(), q.blocks() == null ? null : q.blocks().config());
             if (problem != null) { // never write what the readers refuse
                 throw new IllegalArgumentException("config: " + problem);
             }
-            encodeEntry(p, Objects.requireNonNull(e.getValue(), "entry " + p), meta, infos, data);
+            String p = keyOf.get(name);
+            if (!p.equals(name)) {
+                meta.put(p + EntryNames.NAME_SUFFIX, name);
+            }
+            encodeEntry(p, q, meta, infos, data);
         }
         for (Map.Entry<String, byte[]> d : data.entrySet()) {
             meta.put(SHA_PREFIX + d.getKey(), Checksums.sha256Hex(d.getValue()));
@@ -268,17 +277,30 @@ public final class QuantizedKvFile {
                 }
             }
             requireAllTensorsListed(path, r.names(), stored.values());
+            requireDistinctNames(path, stored.values());
             Map<String, QuantizedKv> entries = new LinkedHashMap<>();
             for (StoredEntry e : stored.values()) {
                 try {
                     entries.put(e.name(), decodeEntry(e, data));
                 } catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
-                    throw CorruptFileException.of(path, "entry '" + e.name() + "'", ex);
+                    throw CorruptFileException.of(path, "entry '" + e.key() + "'", ex);
                 }
             }
             QuantizerConfig config = config(path, meta);
             requireAgreement(path, config, stored.values());
             return new Contents(entries, config, meta);
+        }
+    }
+
+    /** Refuses two entries with the same name (keys are distinct already): a writer never records one twice. */
+    static void requireDistinctNames(Path path, java.util.Collection<StoredEntry> entries) throws CorruptFileException {
+        Map<String, String> seen = new java.util.HashMap<>();
+        for (StoredEntry e : entries) {
+            String other = seen.putIfAbsent(e.name(), e.key());
+            if (other != null) {
+                throw new CorruptFileException(path, "entry '" + e.key() + "'", "its name "
+                        + EntryNames.printable(e.name()) + " is also the name of entry '" + other + "'");
+            }
         }
     }
 
@@ -374,7 +396,7 @@ public final class QuantizedKvFile {
     /** Entry {@code p} from the verified data: the layout checks of {@link StoredEntry}, then the whole tensor. */
     private static QuantizedKv decodeEntry(StoredEntry e, Map<String, byte[]> data) throws IOException {
         for (int i = 0; i < e.clusters().length; i++) {
-            e.requireIterations(i, data.get(e.name() + ".stage" + i + ".iterations"));
+            e.requireIterations(i, data.get(e.key() + ".stage" + i + ".iterations"));
         }
         QuantizedKv q = e.part(0, e.shape().slices(), (tensor, offset, length) -> {
             byte[] all = data.get(tensor);

@@ -70,20 +70,23 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
             for (String name : r.names()) {
                 verifyDigest(path, r, name, meta.get(QuantizedKvFile.SHA_PREFIX + name));
             }
-            Map<String, StoredEntry> entries = new LinkedHashMap<>();
+            Map<String, StoredEntry> byKey = new LinkedHashMap<>();
             for (String p : meta.getOrDefault(QuantizedKvFile.KEY_ENTRIES, "").split(",", -1)) {
-                if (entries.containsKey(p)) {
+                if (byKey.containsKey(p)) {
                     throw new CorruptFileException(path, "metadata '" + QuantizedKvFile.KEY_ENTRIES + "'", "entry '" + p
                             + "' listed twice");
                 }
                 try {
                     StoredEntry e = StoredEntry.parse(p, meta, r.header().tensors());
                     e.requireBudget(e.budget());
-                    entries.put(p, e);
+                    byKey.put(p, e);
                 } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                     throw CorruptFileException.of(path, "entry '" + p + "'", e);
                 }
             }
+            QuantizedKvFile.requireDistinctNames(path, byKey.values());
+            Map<String, StoredEntry> entries = new LinkedHashMap<>();
+            byKey.values().forEach(e -> entries.put(e.name(), e));
             QuantizedKvFile.requireAllTensorsListed(path, r.names(), entries.values());
             QuantizerConfig config = QuantizedKvFile.config(path, meta);
             QuantizedKvFile.requireAgreement(path, config, entries.values());
@@ -92,10 +95,10 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
                 reader.requireIdsInRange(e);
                 for (int i = 0; i < e.clusters().length; i++) {
                     try {
-                        e.requireIterations(i, reader.read(e.name() + ".stage" + i + ".iterations", 0,
+                        e.requireIterations(i, reader.read(e.key() + ".stage" + i + ".iterations", 0,
                                 4 * e.shape().slices()));
                     } catch (IllegalArgumentException ex) {
-                        throw CorruptFileException.of(path, "entry '" + e.name() + "'", ex);
+                        throw CorruptFileException.of(path, "entry '" + e.key() + "'", ex);
                     }
                 }
             }
@@ -128,7 +131,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         int[] clusters = e.clusters();
         long tokens = e.quantizedTokens();
         for (int i = 0; i < clusters.length; i++) {
-            String tensor = e.name() + ".stage" + i + ".ids";
+            String tensor = e.key() + ".stage" + i + ".ids";
             int width = clusters[i] <= 256 ? 1 : 2;
             long total = e.shape().slices() * tokens;
             for (long done = 0; done < total; ) {
@@ -138,7 +141,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
                     int id = width == 1 ? b[j] & 0xFF : (b[2 * j] & 0xFF) | (b[2 * j + 1] & 0xFF) << 8;
                     if (id >= clusters[i]) {
                         long at = done + j;
-                        throw new CorruptFileException(path, "entry '" + e.name() + "'", "cluster stage: id " + id
+                        throw new CorruptFileException(path, "entry '" + e.key() + "'", "cluster stage: id " + id
                                 + " at token " + at % tokens + " of slice " + at / tokens + " is outside [0, "
                                 + clusters[i] + ")");
                     }
@@ -152,7 +155,10 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         return path;
     }
 
-    /** Entry names in file order. */
+    /**
+     * Entry names in file order: the names the entries' tensors had, exactly ({@link EntryNames});
+     * every other method takes one of these.
+     */
     public List<String> entries() {
         return List.copyOf(entries.keySet());
     }
@@ -183,11 +189,13 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
     /**
      * What entry {@code name} holds, without its data (for tools that describe a file).
      *
+     * @param key      the identifier its tensors and metadata are named by ({@link EntryNames}):
+     *                 the name itself unless that is not {@code [A-Za-z0-9_]{1,64}}; safe as a file name
      * @param blocks   the block quantizer's config, null when no token is quantized
      * @param clusters clusters per smoothing stage
      * @param budget   exact storage, per component
      */
-    public record Entry(String name, KvShape shape, KvRole role, String method, Orientation orientation,
+    public record Entry(String name, String key, KvShape shape, KvRole role, String method, Orientation orientation,
                         int quantizedTokens, BlockQuantConfig blocks, List<Integer> clusters, BitBudget budget,
                         Map<String, String> info) {
         public Entry {
@@ -198,7 +206,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
 
     public Entry entry(String name) {
         StoredEntry e = stored(name);
-        return new Entry(name, e.shape(), e.role(), e.method(), e.orientation(), e.quantizedTokens(), e.quant(),
+        return new Entry(name, e.key(), e.shape(), e.role(), e.method(), e.orientation(), e.quantizedTokens(), e.quant(),
                 java.util.Arrays.stream(e.clusters()).boxed().toList(), e.budget(), e.info());
     }
 
@@ -208,7 +216,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         if (stage < 0 || stage >= e.clusters().length) {
             throw new IndexOutOfBoundsException("entry '" + name + "' has " + e.clusters().length + " stages, no stage " + stage);
         }
-        return QuantizedKvFile.leInts(read(name + ".stage" + stage + ".iterations", 0, 4 * e.shape().slices()));
+        return QuantizedKvFile.leInts(read(e.key() + ".stage" + stage + ".iterations", 0, 4 * e.shape().slices()));
     }
 
     /**
@@ -221,7 +229,7 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
         try {
             return e.part(first, count, this::read);
         } catch (IllegalArgumentException ex) {
-            throw CorruptFileException.of(path, "entry '" + name + "'", ex);
+            throw CorruptFileException.of(path, "entry '" + e.key() + "'", ex);
         }
     }
 
@@ -260,7 +268,8 @@ public final class QuantizedKvStreamReader implements AutoCloseable {
     private StoredEntry stored(String name) {
         StoredEntry e = entries.get(name);
         if (e == null) {
-            throw new IllegalArgumentException("entry '" + name + "' not in " + path + "; it holds " + entries.keySet());
+            throw new IllegalArgumentException("entry " + EntryNames.printable(name) + " not in " + path + "; it holds "
+                    + entries.keySet().stream().map(EntryNames::printable).toList());
         }
         return e;
     }

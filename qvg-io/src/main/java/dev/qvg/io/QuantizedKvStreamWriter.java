@@ -56,6 +56,7 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
 
     /** The entry being written: its layout once the first part arrived, the next slice, the digests. */
     private String currentName;
+    private String currentKey;
     private KvShape currentShape;
     private StreamedEntry current;
     private MessageDigest[] digests;
@@ -91,19 +92,24 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
         }
     }
 
-    /** Starts entry {@code name} ({@code [A-Za-z0-9_]{1,64}}) of the whole tensor {@code shape}; the previous one must be complete. */
+    /**
+     * Starts entry {@code name} of the whole tensor {@code shape}; the previous one must be
+     * complete. The name is kept exactly (any name {@link EntryNames} accepts: {@code layers.0.k}
+     * reads back as {@code layers.0.k}); the entry's key is chosen as {@link QuantizedKvFile#write}
+     * chooses it, so both writers give the same bytes.
+     */
     public void beginEntry(String name, KvShape shape) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(shape, "shape");
-        requireNoOpenEntry("begin entry '" + name + "'");
-        if (!QuantizedKvFile.ENTRY_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("entry name '" + name + "' must be 1-64 of [A-Za-z0-9_]");
-        }
+        requireNoOpenEntry("begin entry " + EntryNames.printable(name));
+        java.util.Set<String> keys = new java.util.HashSet<>();
         for (Finished f : finished) {
-            if (f.entry().name().equals(name)) {
-                throw new IllegalArgumentException("entry '" + name + "' written twice");
+            if (f.entry().userName().equals(name)) {
+                throw new IllegalArgumentException("entry " + EntryNames.printable(name) + " written twice");
             }
+            keys.add(f.entry().name());
         }
+        currentKey = EntryNames.keyFor(name, keys);
         currentName = name;
         currentShape = shape;
         nextSlice = 0;
@@ -133,7 +139,7 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
             if (problem != null) { // never write what the readers refuse
                 throw new IllegalArgumentException("config: " + problem);
             }
-            current = StreamedEntry.of(currentName, currentShape, part);
+            current = StreamedEntry.of(currentKey, currentName, currentShape, part);
             digests = new MessageDigest[current.components().size()];
             for (int i = 0; i < digests.length; i++) {
                 digests[i] = Checksums.sha256();
@@ -158,6 +164,7 @@ public final class QuantizedKvStreamWriter implements AutoCloseable {
             finished.add(new Finished(current, sha));
             dataSize += current.bytes();
             currentName = null;
+            currentKey = null;
             currentShape = null;
             current = null;
             digests = null;

@@ -35,6 +35,9 @@ final class StoredEntry {
         byte[] read(String tensor, long offset, int length) throws IOException;
     }
 
+    /** The key: the prefix of the entry's tensors and metadata ({@link EntryNames}). */
+    private final String key;
+    /** The entry's name as the user knows it ({@code KEY.name}, else the key). */
     private final String name;
     private final KvShape shape;
     private final KvRole role;
@@ -48,9 +51,10 @@ final class StoredEntry {
     private final Map<String, String> info;
     private final QuantizerConfigMetadata.Fields fields;
 
-    private StoredEntry(String name, KvShape shape, KvRole role, String method, Orientation orientation, int quantized,
-                        BlockQuantConfig quant, int rowsPerSlice, int cols, int[] clusters, Map<String, String> info,
-                        QuantizerConfigMetadata.Fields fields) {
+    private StoredEntry(String key, String name, KvShape shape, KvRole role, String method, Orientation orientation,
+                        int quantized, BlockQuantConfig quant, int rowsPerSlice, int cols, int[] clusters,
+                        Map<String, String> info, QuantizerConfigMetadata.Fields fields) {
+        this.key = key;
         this.name = name;
         this.shape = shape;
         this.role = role;
@@ -65,8 +69,20 @@ final class StoredEntry {
         this.fields = fields;
     }
 
-    /** Entry {@code p} of a file with {@code meta} and tensors {@code infos}, checked against each other. */
+    /**
+     * Entry {@code p} (its key, from {@code qvg.entries}) of a file with {@code meta} and tensors
+     * {@code infos}, checked against each other. Its name is {@code p.name} when recorded, else
+     * the key (files written before names were recorded).
+     */
     static StoredEntry parse(String p, Map<String, String> meta, Map<String, TensorInfo> infos) {
+        if (!EntryNames.isKey(p)) {
+            // the writers never make one; tools that write a file per entry name it by the key
+            throw new IllegalArgumentException("entry key " + EntryNames.quote(p) + " in '" + QuantizedKvFile.KEY_ENTRIES
+                    + "' must be 1-" + EntryNames.MAX_KEY_LENGTH + " of [A-Za-z0-9_] (other names are recorded in 'KEY"
+                    + EntryNames.NAME_SUFFIX + "')");
+        }
+        String name = meta.getOrDefault(p + EntryNames.NAME_SUFFIX, p);
+        EntryNames.requireValid(name);
         QuantizerConfigMetadata.Fields f = new QuantizerConfigMetadata.Fields(meta, p + ".");
         long[] dims = Arrays.stream(f.text("shape").split(",", -1)).mapToLong(Long::parseLong).toArray();
         if (dims.length != 4) {
@@ -147,8 +163,8 @@ final class StoredEntry {
             // Jackson maps a JSON null to a null value, which QuantizedKv's Map.copyOf would reject with an NPE.
             throw new IllegalArgumentException("metadata '" + p + ".info' holds a null value; it must be a JSON object of strings");
         }
-        return new StoredEntry(p, shape, role, f.text("method"), orientation, quantized, quant, rowsPerSlice, cols, clusters,
-                info, f);
+        return new StoredEntry(p, name, shape, role, f.text("method"), orientation, quantized, quant, rowsPerSlice, cols,
+                clusters, info, f);
     }
 
     private static void requireTensor(Map<String, TensorInfo> infos, String name, DType dtype, long[] shape) {
@@ -166,19 +182,19 @@ final class StoredEntry {
     List<String> tensorNames() {
         List<String> out = new ArrayList<>();
         if (quant != null) {
-            out.add(name + ".codes");
-            out.add(name + ".scales");
+            out.add(key + ".codes");
+            out.add(key + ".scales");
             if (!quant.symmetric()) {
-                out.add(name + ".zeros");
+                out.add(key + ".zeros");
             }
         }
         for (int i = 0; i < clusters.length; i++) {
             for (String t : new String[] {"centroids", "ids", "iterations"}) {
-                out.add(name + ".stage" + i + "." + t);
+                out.add(key + ".stage" + i + "." + t);
             }
         }
         if (quantized < shape.tokens()) {
-            out.add(name + ".tail");
+            out.add(key + ".tail");
         }
         return out;
     }
@@ -191,12 +207,18 @@ final class StoredEntry {
         int[] it = QuantizedKvFile.leInts(iterations);
         for (int i = 0; i < it.length; i++) {
             if (it[i] < 0) {
-                throw new IllegalArgumentException("tensor '" + name + ".stage" + stage + ".iterations': slice " + i
+                throw new IllegalArgumentException("tensor '" + key + ".stage" + stage + ".iterations': slice " + i
                         + " records " + it[i] + " k-means iterations; a count cannot be negative");
             }
         }
     }
 
+    /** The key ({@link EntryNames}): the prefix of this entry's tensor and metadata names. */
+    String key() {
+        return key;
+    }
+
+    /** The entry's name ({@link EntryNames}): what the user's tensor was called. */
     String name() {
         return name;
     }
@@ -243,7 +265,7 @@ final class StoredEntry {
     /** Refuses an entry whose recorded {@code budget.total_bits} is not what its components add up to. */
     void requireBudget(BitBudget actual) {
         if (actual.totalBits() != declaredTotalBits()) {
-            throw new IllegalArgumentException("metadata '" + name + ".budget.total_bits' is " + fields.text("budget.total_bits")
+            throw new IllegalArgumentException("metadata '" + key + ".budget.total_bits' is " + fields.text("budget.total_bits")
                     + " but the stored components add up to " + actual.totalBits());
         }
     }
@@ -260,7 +282,7 @@ final class StoredEntry {
     QuantizedKv part(int first, int count, Bytes bytes) throws IOException {
         int n = shape.slices(), S = shape.tokens(), D = shape.headDim();
         if (first < 0 || count < 1 || (long) first + count > n) {
-            throw new IndexOutOfBoundsException("entry '" + name + "': slices [" + first + ", " + ((long) first + count)
+            throw new IndexOutOfBoundsException("entry '" + key + "': slices [" + first + ", " + ((long) first + count)
                     + ") outside 0.." + n);
         }
         KvShape ps = first == 0 && count == n ? shape : new KvShape(1, count, S, D);
@@ -269,16 +291,16 @@ final class StoredEntry {
             int bpr = quant.packedBytesPerRow(cols), blocksPerRow = quant.blocksPerRow(cols);
             int rows = rowsPerSlice * count;
             int scaleSize = QuantizedKvFile.scaleDType(quant).size();
-            byte[] codes = slices(bytes, name + ".codes", (long) rowsPerSlice * bpr, first, count);
-            short[] scales = decodeScales(slices(bytes, name + ".scales", (long) rowsPerSlice * blocksPerRow * scaleSize,
+            byte[] codes = slices(bytes, key + ".codes", (long) rowsPerSlice * bpr, first, count);
+            short[] scales = decodeScales(slices(bytes, key + ".scales", (long) rowsPerSlice * blocksPerRow * scaleSize,
                     first, count));
-            short[] zeros = quant.symmetric() ? null : decodeScales(slices(bytes, name + ".zeros",
+            short[] zeros = quant.symmetric() ? null : decodeScales(slices(bytes, key + ".zeros",
                     (long) rowsPerSlice * blocksPerRow * scaleSize, first, count));
             blocks = new PackedBlocks(rows, cols, quant, codes, scales, zeros);
         }
         List<ClusterStage> stages = new ArrayList<>();
         for (int i = 0; i < clusters.length; i++) {
-            String sp = name + ".stage" + i;
+            String sp = key + ".stage" + i;
             int k = clusters[i];
             short[] cents = QuantizedKvFile.leShorts(slices(bytes, sp + ".centroids", (long) k * D * 2, first, count));
             DType idType = k <= 256 ? DType.U8 : DType.U16;
@@ -299,7 +321,7 @@ final class StoredEntry {
         }
         int tail = S - quantized;
         short[] tailBits = tail == 0 ? new short[0]
-                : QuantizedKvFile.leShorts(slices(bytes, name + ".tail", (long) tail * D * 2, first, count));
+                : QuantizedKvFile.leShorts(slices(bytes, key + ".tail", (long) tail * D * 2, first, count));
         return new QuantizedKv(ps, role, method, orientation, quantized, blocks, stages, tailBits, info);
     }
 

@@ -32,7 +32,10 @@ final class StreamedEntry {
     record Component(String name, DType dtype, long[] shape, long bytesPerSlice) {
     }
 
+    /** The key ({@link EntryNames}): the prefix of the component tensors' and metadata names. */
     private final String name;
+    /** The entry's name, recorded as {@code KEY.name} when it differs from the key. */
+    private final String userName;
     private final KvShape shape;
     private final KvRole role;
     private final String method;
@@ -45,8 +48,9 @@ final class StreamedEntry {
     private final Map<String, String> info;
     private final List<Component> components = new ArrayList<>();
 
-    private StreamedEntry(String name, KvShape shape, QuantizedKv first) {
+    private StreamedEntry(String name, String userName, KvShape shape, QuantizedKv first) {
         this.name = name;
+        this.userName = userName;
         this.shape = shape;
         this.role = first.role();
         this.method = first.method();
@@ -89,19 +93,27 @@ final class StreamedEntry {
         }
     }
 
-    /** The layout of entry {@code name} of the whole tensor {@code shape}, from its first part. */
-    static StreamedEntry of(String name, KvShape shape, QuantizedKv firstPart) {
+    /**
+     * The layout of the entry keyed {@code name} and named {@code userName} ({@link EntryNames}) of
+     * the whole tensor {@code shape}, from its first part.
+     */
+    static StreamedEntry of(String name, String userName, KvShape shape, QuantizedKv firstPart) {
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(firstPart, "part");
         KvShape p = firstPart.shape();
         if (p.tokens() != shape.tokens() || p.headDim() != shape.headDim() || p.slices() > shape.slices()) {
             throw new IllegalArgumentException("entry '" + name + "': a part of shape " + p + " is not slices of " + shape);
         }
-        return new StreamedEntry(name, shape, firstPart);
+        return new StreamedEntry(name, userName, shape, firstPart);
     }
 
+    /** The key. */
     String name() {
         return name;
+    }
+
+    String userName() {
+        return userName;
     }
 
     KvShape shape() {
@@ -222,6 +234,9 @@ final class StreamedEntry {
     Map<String, String> metadata() {
         String p = name;
         Map<String, String> meta = new LinkedHashMap<>();
+        if (!userName.equals(p)) {
+            meta.put(p + EntryNames.NAME_SUFFIX, userName);
+        }
         meta.put(p + ".shape", shape.batch() + "," + shape.heads() + "," + shape.tokens() + "," + shape.headDim());
         meta.put(p + ".role", role.name());
         meta.put(p + ".method", method);
