@@ -168,8 +168,15 @@ class EntryNamesTest {
         assertArrayEquals(Files.readAllBytes(old), Files.readAllBytes(again));
     }
 
-    /** A valid file with entries "layers.0.k" and "v" whose metadata {@code edit} changes, re-signed. */
     private Path forged(Consumer<Map<String, String>> edit, Map<String, String> renameKeys) throws Exception {
+        return forged(dir, edit, renameKeys);
+    }
+
+    /**
+     * A valid file in {@code dir} with entries "layers.0.k" (key layers_0_k) and "v" whose metadata
+     * {@code edit} changes and whose keys {@code renameKeys} renames (tensors and metadata), re-signed.
+     */
+    static Path forged(Path dir, Consumer<Map<String, String>> edit, Map<String, String> renameKeys) throws Exception {
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         entries.put("layers.0.k", sample(1));
         entries.put("v", sample(2));
