@@ -53,13 +53,14 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "The quantized-cache file to write.")
     Path output;
 
-    @Option(names = {"-m", "--method"}, paramLabel = "M", description = "Method (default: ${DEFAULT-VALUE}).")
-    String method = "prq";
+    @Option(names = {"-m", "--method"}, paramLabel = "M",
+            description = "Method (default: the highest-ranked on the class path, prq; or QVG_METHOD).")
+    String method;
 
     @Option(names = {"-b", "--bits"}, paramLabel = "N", description = "Code bits: 2, 3, 4, 8 (default: ${DEFAULT-VALUE}).")
     int bits = 2;
 
-    @Option(names = "--stages", paramLabel = "S", description = "PRQ stages (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stages", paramLabel = "S", description = "Smoothing stages, for methods whose stage count is a setting (default: ${DEFAULT-VALUE}).")
     int stages = 1;
 
     @Mixin
@@ -85,13 +86,7 @@ public final class CompressCommand implements Callable<Integer> {
         Map<String, QuantizerConfig> tuned = configFile == null ? null : TunedConfigs.read(configFile);
         QuantizerConfig config = null;
         if (tuned == null) {
-            QuantizerConfig base = quant.base(spec);
-            QuantOptions.checkProviders(spec, List.of(method), base.backend());
-            try {
-                config = Suite.of(base, List.of(method), List.of(bits), List.of(stages)).get(0);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
+            config = quant.suite(spec, method == null ? null : List.of(method), List.of(bits), List.of(stages)).get(0);
         }
         SafeOutput.checkWritable(output, force, input.input());
         try (InputTensors opened = input.open(spec)) {

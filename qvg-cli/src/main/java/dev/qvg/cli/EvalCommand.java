@@ -69,13 +69,13 @@ public final class EvalCommand implements Callable<Integer> {
     BuiltinOptions builtin = new BuiltinOptions();
 
     @Option(names = {"-m", "--method"}, split = ",", paramLabel = "M",
-            description = "Methods: rtn, rtn-clip, kivi, sas, prq, or a plug-in's (default: rtn,kivi,sas,prq).")
-    List<String> methods = new ArrayList<>(Suite.DEFAULT_METHODS);
+            description = "Methods on the class path (see 'qvg backends'; default: ${DEFAULT-VALUE}).")
+    List<String> methods = new ArrayList<>(Suite.defaultMethods());
 
     @Option(names = {"-b", "--bits"}, split = ",", paramLabel = "N", description = "Code bits: 2, 3, 4, 8 (default: 2,4).")
     List<Integer> bits = new ArrayList<>(Suite.DEFAULT_BITS);
 
-    @Option(names = "--stages", split = ",", paramLabel = "S", description = "PRQ stage counts (default: 1,2,4).")
+    @Option(names = "--stages", split = ",", paramLabel = "S", description = "Stage counts, for methods whose stage count is a setting (default: 1,2,4).")
     List<Integer> stages = new ArrayList<>(Suite.DEFAULT_STAGES);
 
     @Mixin
@@ -134,16 +134,10 @@ public final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "built-in data options cannot be combined with --input");
         }
         builtin.validate(spec);
-        QuantizerConfig base = quant.base(spec);
-        QuantOptions.checkProviders(spec, new LinkedHashSet<>(methods), base.backend());
+        List<QuantizerConfig> configs = quant.suite(spec, methods, bits, stages);
+        QuantizerConfig base = configs.get(0);
         if (compare != null) {
             QuantOptions.checkProviders(spec, List.of(), compare);
-        }
-        List<QuantizerConfig> configs;
-        try {
-            configs = Suite.of(base, methods, bits, stages);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Map<String, QuantizerConfig> tuned = configFile == null ? Map.of() : TunedConfigs.read(configFile);
         for (QuantizerConfig c : tuned.values()) {

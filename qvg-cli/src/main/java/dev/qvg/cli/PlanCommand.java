@@ -79,13 +79,14 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "Seconds of video, instead of --frames.")
     Double seconds;
 
-    @Option(names = {"-m", "--method"}, paramLabel = "M", description = "Method (default: ${DEFAULT-VALUE}).")
-    String method = "prq";
+    @Option(names = {"-m", "--method"}, paramLabel = "M",
+            description = "Method (default: the highest-ranked on the class path, prq; or QVG_METHOD).")
+    String method;
 
     @Option(names = {"-b", "--bits"}, paramLabel = "N", description = "Code bits (default: ${DEFAULT-VALUE}).")
     int bits = 2;
 
-    @Option(names = "--stages", paramLabel = "S", description = "PRQ stages (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stages", paramLabel = "S", description = "Smoothing stages, for methods whose stage count is a setting (default: ${DEFAULT-VALUE}).")
     int stages = 1;
 
     @Mixin
@@ -134,8 +135,7 @@ public final class PlanCommand implements Callable<Integer> {
             if (frames == null && seconds == null && model == null) {
                 throw new IllegalArgumentException("a described model has no published cache length: give --frames or --seconds");
             }
-            QuantizerConfig base = quant.base(spec);
-            config = Suite.of(base, List.of(method), List.of(bits), List.of(stages)).get(0);
+            config = quant.suite(spec, method == null ? null : List.of(method), List.of(bits), List.of(stages)).get(0);
             PlanRequest.Builder b = PlanRequest.builder(m).quantizer(config);
             if (frames != null) {
                 b.frames(frames);
@@ -160,7 +160,7 @@ public final class PlanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         PlanReport report;
-        if (BudgetFormula.supports(config.method())) {
+        if (BudgetFormula.supports(config)) {
             report = MemoryPlanner.plan(request);
         } else {
             // a plug-in method: its own quantizer does the accounting

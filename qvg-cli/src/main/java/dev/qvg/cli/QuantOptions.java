@@ -4,13 +4,20 @@ import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
 import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.spi.CoreSetting;
+import dev.qvg.api.spi.QuantizerProvider;
+import dev.qvg.cli.eval.Suite;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
- * The quantizer settings shared by {@code eval} and {@code compress} (everything but the method,
- * bit width and stage count, which {@code eval} takes as lists). Defaults are the published INT2
+ * The quantizer settings shared by {@code eval}, {@code compress}, {@code plan} and {@code tune}
+ * (everything but the method, bit width and stage count, which {@code eval} takes as lists);
+ * methods' own knobs are added by {@link MethodKnobOptions}. Defaults are the published INT2
  * configuration. Bad values are usage errors (exit code 2), reported with the option's name.
  */
 public final class QuantOptions {
@@ -40,19 +47,20 @@ public final class QuantOptions {
     @Option(names = "--scale", paramLabel = "bf16|fp8", description = "Precision of scales and zeros (default: ${DEFAULT-VALUE}).")
     String scale = "bf16";
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Backend provider (default: ${DEFAULT-VALUE}; see 'qvg backends').")
-    String backend = "cpu";
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend provider (default: the highest-ranked available one, or QVG_BACKEND; see 'qvg backends').")
+    String backend;
 
-    @Option(names = "--clip-percentile", paramLabel = "P", description = "Percentile of |x| kept by rtn-clip (default: ${DEFAULT-VALUE}).")
-    double clipPercentile = 99.0;
+    /** The options that set each shared setting, for refusing one that no chosen method reads. */
+    private static final Map<CoreSetting, List<String>> SETTING_FLAGS = Map.of(
+            CoreSetting.BITS, List.of("-b", "--bits"),
+            CoreSetting.BLOCK_SIZE, List.of("--block"),
+            CoreSetting.SYMMETRIC, List.of("--asymmetric"),
+            CoreSetting.SCALE_PRECISION, List.of("--scale"),
+            CoreSetting.KMEANS, List.of("--clusters", "--iters", "--tol", "--seed", "--init"),
+            CoreSetting.STAGES, List.of("--stages"));
 
-    @Option(names = "--kivi-group", paramLabel = "G", description = "KIVI group size (default: ${DEFAULT-VALUE}).")
-    int kiviGroup = 32;
-
-    @Option(names = "--kivi-residual", paramLabel = "N", description = "KIVI recent tokens kept in bf16 (default: ${DEFAULT-VALUE}).")
-    int kiviResidual = 128;
-
-    /** The base configuration (method {@code prq}, 1 stage, 2 bits until the caller sets them). */
+    /** The base configuration (the default method, 1 stage, 2 bits until the caller sets them). */
     public QuantizerConfig base(CommandSpec spec) {
         try {
             return QuantizerConfig.builder()
@@ -61,13 +69,57 @@ public final class QuantOptions {
                     .symmetric(!asymmetric)
                     .scalePrecision(ScalePrecision.parse(scale))
                     .kmeans(new dev.qvg.api.config.KMeansConfig(clusters, iters, tol, seed, KMeansInit.parse(init)))
-                    .clipPercentile(clipPercentile)
-                    .kiviGroupSize(kiviGroup)
-                    .kiviResidualTokens(kiviResidual)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * The configurations to run: {@code methods} (null or empty: the default method) at each bit
+     * width, a method whose stage count is a setting once per stage count, each method with the
+     * knobs given for it, each as the method runs it. A shared option given explicitly that no
+     * chosen method reads, or a knob option of no chosen method, is a usage error naming the
+     * methods that would use it: a setting is never silently ignored.
+     */
+    public List<QuantizerConfig> suite(CommandSpec spec, List<String> methods, List<Integer> bits, List<Integer> stages) {
+        List<String> names = methods == null || methods.isEmpty()
+                ? List.of(Qvg.quantizers().defaultProvider().name()) : methods;
+        QuantizerConfig base = base(spec);
+        checkProviders(spec, new java.util.LinkedHashSet<>(names), base.backend());
+        List<QuantizerProvider> chosen = names.stream().map(n -> Qvg.quantizers().get(n)).toList();
+        ParseResult pr = spec.commandLine().getParseResult();
+        for (Map.Entry<CoreSetting, List<String>> e : SETTING_FLAGS.entrySet()) {
+            for (String flag : e.getValue()) {
+                if (pr != null && spec.findOption(flag) != null && pr.hasMatchedOption(flag)
+                        && chosen.stream().noneMatch(p -> p.settings().contains(e.getKey()))) {
+                    throw new ParameterException(spec.commandLine(), flag + ": not a setting of " + describe(chosen)
+                            + usersOf(p -> p.settings().contains(e.getKey())));
+                }
+            }
+        }
+        Map<String, String> knobs = MethodKnobOptions.given(spec);
+        for (String flag : knobs.keySet()) {
+            if (chosen.stream().noneMatch(p -> p.knobs().stream().anyMatch(k -> k.flag().equals(flag)))) {
+                throw new ParameterException(spec.commandLine(), flag + ": not a knob of " + describe(chosen)
+                        + usersOf(p -> p.knobs().stream().anyMatch(k -> k.flag().equals(flag))));
+            }
+        }
+        try {
+            return Suite.of(base, chosen, bits, stages, p -> MethodKnobOptions.paramsFor(spec, p, knobs));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    private static String describe(List<QuantizerProvider> chosen) {
+        return (chosen.size() == 1 ? "method " : "methods ")
+                + String.join(", ", chosen.stream().map(QuantizerProvider::name).toList());
+    }
+
+    private static String usersOf(java.util.function.Predicate<QuantizerProvider> uses) {
+        List<String> l = Qvg.quantizers().list().stream().filter(uses).map(QuantizerProvider::name).toList();
+        return l.isEmpty() ? "" : "; methods that take it: " + String.join(", ", l);
     }
 
     /** Fails as a usage error when no provider of that name is on the classpath. */

@@ -77,6 +77,9 @@ public final class QvgCli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        for (String name : new String[] {"eval", "compress", "plan", "tune", "rollout"}) {
+            MethodKnobOptions.addTo(cl.getSubcommands().get(name).getCommandSpec());
+        }
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + firstLine(ex.getMessage()) + " (see '"

@@ -63,8 +63,8 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Latent frames to generate (default: ${DEFAULT-VALUE}).")
     int frames = 128;
 
-    @Option(names = {"-m", "--method"}, split = ",", paramLabel = "M", description = "Methods (default: rtn,kivi,sas,prq).")
-    List<String> methods = new ArrayList<>(Suite.DEFAULT_METHODS);
+    @Option(names = {"-m", "--method"}, split = ",", paramLabel = "M", description = "Methods (default: ${DEFAULT-VALUE}).")
+    List<String> methods = new ArrayList<>(Suite.defaultMethods());
 
     @Option(names = {"-b", "--bits"}, paramLabel = "N", description = "Code bits (default: ${DEFAULT-VALUE}).")
     int bits = 2;
@@ -75,6 +75,9 @@ public final class RolloutCommand implements Callable<Integer> {
 
     @Mixin
     QuantOptions quant = new QuantOptions();
+
+    /** The backend the run uses (given, or the registry's default). */
+    private String resolvedBackend;
 
     @Option(names = "--sink-chunks", paramLabel = "N", description = "Leading chunks never quantized (default: 0).")
     Integer sinkChunks;
@@ -145,16 +148,14 @@ public final class RolloutCommand implements Callable<Integer> {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--clusters")) {
             quant.clusters = DEFAULT_CLUSTERS;
         }
-        QuantizerConfig base = quant.base(spec);
-        QuantOptions.checkProviders(spec, new LinkedHashSet<>(methods), base.backend());
+        List<QuantizerConfig> configs = quant.suite(spec, methods, List.of(bits), stages);
+        resolvedBackend = configs.get(0).backend();
         if (compare != null) {
             QuantOptions.checkProviders(spec, List.of(), compare);
         }
-        List<QuantizerConfig> configs;
         CachePolicy policy;
         TinyModelConfig mc;
         try {
-            configs = Suite.of(base, methods, List.of(bits), stages);
             policy = CachePolicy.reference();
             if (quantFactor != null) {
                 policy = policy.withQuantFactor(quantFactor);
@@ -180,7 +181,7 @@ public final class RolloutCommand implements Callable<Integer> {
         }
 
         TinyVideoModel tiny = new TinyVideoModel(mc);
-        long cacheSeed = base.kmeans().seed();
+        long cacheSeed = configs.get(0).kmeans().seed();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter notes = json ? spec.commandLine().getErr() : stdout;
         Map<String, RolloutResult> results = new LinkedHashMap<>();
@@ -261,7 +262,7 @@ public final class RolloutCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "tiny AR video model: %d layers, %d heads x %d, %dx%d tokens a frame, %d frames a chunk, seed %d%n",
                 mc.layers(), mc.heads(), mc.headDim(), mc.grid(), mc.grid(), mc.framesPerChunk(), mc.seed());
         o.printf(Locale.ROOT, "%d latent frames; cache policy %s; int%d, %d clusters, on backend %s%n", frames,
-                policy.label(), bits, quant.clusters, quant.backend);
+                policy.label(), bits, quant.clusters, resolvedBackend);
         o.printf(Locale.ROOT, "%-10s %10s %12s %10s %10s%s%n", "method", "bits/value", "cache bytes", "mean PSNR",
                 "last PSNR", diffs.isEmpty() ? "" : String.format(Locale.ROOT, "  %s", "PSNR vs " + compare));
         o.printf(Locale.ROOT, "%-10s %10.3f %12d %10s %10s%n", "bf16", reference.bitsPerValue(), reference.cacheBytes(),
@@ -302,7 +303,7 @@ public final class RolloutCommand implements Callable<Integer> {
         doc.put("policy", policy.label());
         doc.put("bits", bits);
         doc.put("clusters", quant.clusters);
-        doc.put("backend", quant.backend);
+        doc.put("backend", resolvedBackend);
         List<Object> arms = new ArrayList<>();
         for (Map.Entry<String, RolloutReport> e : reports.entrySet()) {
             Map<String, Object> m = new LinkedHashMap<>(e.getValue().toMap());

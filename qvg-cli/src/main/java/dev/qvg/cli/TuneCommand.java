@@ -50,12 +50,16 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--target-rel-l2", paramLabel = "E", description = "Reach at most this relative L2 error (0 < E < 1).")
     Double targetRelL2;
 
+    @Option(names = {"-m", "--method"}, paramLabel = "M",
+            description = "Method whose settings are searched (default: the highest-ranked on the class path, prq).")
+    String method;
+
     @Option(names = "--search-bits", paramLabel = "N", split = ",",
             description = "Code bits to try (default: ${DEFAULT-VALUE}).")
     List<Integer> searchBits = new ArrayList<>(List.of(2, 3, 4, 8));
 
     @Option(names = "--search-stages", paramLabel = "S", split = ",",
-            description = "PRQ stages to try, 0 = no smoothing (default: ${DEFAULT-VALUE}).")
+            description = "Smoothing stages to try, 0 = none, for methods whose stage count is a setting (default: ${DEFAULT-VALUE}).")
     List<Integer> searchStages = new ArrayList<>(List.of(0, 1, 2));
 
     @Option(names = "--search-clusters", paramLabel = "K", split = ",",
@@ -82,14 +86,14 @@ public final class TuneCommand implements Callable<Integer> {
         }
         TuneTarget target;
         SearchSpace space;
-        QuantizerConfig base = quant.base(spec);
+        QuantizerConfig base = quant.suite(spec, method == null ? null : List.of(method), List.of(searchBits.isEmpty() ? 2 : searchBits.get(0)),
+                List.of(searchStages.isEmpty() ? 1 : searchStages.get(0))).get(0);
         try {
             target = targetSnrDb != null ? TuneTarget.snrDb(targetSnrDb) : TuneTarget.relL2(targetRelL2);
             space = new SearchSpace(base, searchBits, searchStages, searchClusters);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        QuantOptions.checkProviders(spec, List.of("prq"), base.backend());
         if (output != null) {
             SafeOutput.checkWritable(output, force, input.input());
         }

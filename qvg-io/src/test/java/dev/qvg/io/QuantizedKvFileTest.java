@@ -131,7 +131,7 @@ class QuantizedKvFileTest {
         QuantizedKv v = sample(shape, new BlockQuantConfig(2, 8, false, ScalePrecision.BF16), Orientation.TOKEN_MAJOR,
                 0, 1, 0, 2);
         QuantizerConfig cfg = QuantizerConfig.builder().method("prq").stages(3).clusters(300).bits(2).blockSize(16)
-                .seed(-42).init(KMeansInit.KMEANS_PLUS_PLUS).clipPercentile(99.5).params(Map.of("x", "1")).build();
+                .seed(-42).init(KMeansInit.KMEANS_PLUS_PLUS).param("clip_percentile", String.valueOf(99.5)).params(Map.of("x", "1")).build();
         Map<String, QuantizedKv> entries = new LinkedHashMap<>();
         entries.put("k", k);
         entries.put("v", v);

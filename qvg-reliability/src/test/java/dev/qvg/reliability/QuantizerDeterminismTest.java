@@ -54,7 +54,7 @@ class QuantizerDeterminismTest {
                 .quant(new BlockQuantConfig(2, 32, true, ScalePrecision.BF16))
                 .clusters(32).maxIters(15).seed(12345);
         return switch (method) {
-            case "kivi" -> b.kiviGroupSize(32).kiviResidualTokens(40).build();
+            case "kivi" -> b.param("kivi_group_size", String.valueOf(32)).param("kivi_residual_tokens", String.valueOf(40)).build();
             case "prq" -> b.stages(3).build();
             default -> b.build();
         };

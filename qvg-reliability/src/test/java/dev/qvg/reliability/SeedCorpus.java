@@ -239,7 +239,7 @@ final class SeedCorpus {
         Map<String, QuantizerConfig> m = new LinkedHashMap<>();
         BlockQuantConfig b16 = new BlockQuantConfig(2, 16, true, ScalePrecision.BF16);
         m.put("rtn", QuantizerConfig.builder().method("rtn").quant(b16).build());
-        m.put("kivi", QuantizerConfig.builder().method("kivi").quant(b16).kiviGroupSize(8).kiviResidualTokens(5).build());
+        m.put("kivi", QuantizerConfig.builder().method("kivi").quant(b16).param("kivi_group_size", String.valueOf(8)).param("kivi_residual_tokens", String.valueOf(5)).build());
         m.put("sas-fp8-asym", QuantizerConfig.builder().method("sas").quant(new BlockQuantConfig(2, 8, false,
                 ScalePrecision.FP8_E4M3)).clusters(4).maxIters(5).build());
         m.put("prq-2stages", QuantizerConfig.builder().method("prq").quant(b16).clusters(4).stages(2).maxIters(5).build());

@@ -1,6 +1,5 @@
 package dev.qvg.residual;
 
-import dev.qvg.api.Args;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.quant.BitBudget;
@@ -18,7 +17,8 @@ import java.util.Map;
 /**
  * KIVI (Liu et al., 2024) as a static tensor quantizer (spec section 9), asymmetric always
  * (the config's {@code symmetric} is ignored), with the config's bits and scale precision and
- * {@code G = kiviGroupSize}, {@code R = kiviResidualTokens}:
+ * {@code G} = knob {@code kivi_group_size}, {@code R} = knob {@code kivi_residual_tokens}
+ * ({@link KiviQuantizerProvider}); built with the canonical config, whose block size is {@code G}:
  * <ul>
  *   <li>keys per channel: each channel of each slice is cut along the token axis into groups
  *       of {@code G} tokens (CHANNEL_MAJOR blocks). Only whole groups are quantized: the first
@@ -38,34 +38,23 @@ final class KiviQuantizer extends AbstractKvQuantizer {
         super(KiviQuantizerProvider.NAME, config, context);
     }
 
-    /** Asymmetric, group size G, the config's bits and scale precision. */
+    /** Asymmetric, group size G, the config's bits and scale precision (the canonical config's own). */
     BlockQuantConfig kiviQuant() {
-        return config.quant().withSymmetric(false).withBlockSize(config.kiviGroupSize());
+        return config.quant();
+    }
+
+    private int residualTokens() {
+        return KiviQuantizerProvider.RESIDUAL_TOKENS.intValue(config);
     }
 
     /** Tokens per slice that KIVI quantizes for this role. */
     int quantizedTokens(int tokens, KvRole role) {
-        int older = Math.max(0, tokens - config.kiviResidualTokens());
-        return role == KvRole.KEY ? older / config.kiviGroupSize() * config.kiviGroupSize() : older;
+        return KiviQuantizerProvider.quantizedTokens(tokens, role, config.quant().blockSize(), residualTokens());
     }
 
     @Override
     public BitBudget budget(KvShape shape, KvRole role) {
-        Args.notNull(shape, "shape");
-        Args.notNull(role, "role");
-        int n = shape.slices(), D = shape.headDim();
-        int Sq = quantizedTokens(shape.tokens(), role);
-        BlockQuantConfig q = kiviQuant();
-        if (role == KvRole.VALUE && D % q.blockSize() != 0) {
-            throw new IllegalArgumentException("kiviGroupSize: head dim " + D + " is not a multiple of group size "
-                    + q.blockSize() + " (values are grouped per token along D)");
-        }
-        if (Sq == 0) {
-            return BitBudget.predict(shape, q, 0, 0, 0, 1, 0);
-        }
-        return role == KvRole.KEY
-                ? BitBudget.predict(shape, q, n * D, Sq, 0, 1, Sq)
-                : BitBudget.predict(shape, q, n * Sq, D, 0, 1, Sq);
+        return KiviQuantizerProvider.budget(config.quant(), residualTokens(), shape, role);
     }
 
     @Override
@@ -102,8 +91,8 @@ final class KiviQuantizer extends AbstractKvQuantizer {
         Map<String, String> m = baseInfo();
         m.put("blockSize", Integer.toString(q.blockSize()));
         m.put("symmetric", "false");
-        m.put("kiviGroupSize", Integer.toString(config.kiviGroupSize()));
-        m.put("kiviResidualTokens", Integer.toString(config.kiviResidualTokens()));
+        m.put("kiviGroupSize", Integer.toString(q.blockSize()));
+        m.put("kiviResidualTokens", Integer.toString(residualTokens()));
         return m;
     }
 }

@@ -1,11 +1,20 @@
 package dev.qvg.residual;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.spi.Quantizer;
-import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.spi.CoreSetting;
+import dev.qvg.api.spi.Knob;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Set;
 
-/** Registers the {@code prq} method: progressive residual quantization: config.stages() smoothing stages, then block quantization. */
-public final class PrqQuantizerProvider extends MethodProvider {
+/**
+ * Registers the {@code prq} method: progressive residual quantization: {@code config.stages()}
+ * smoothing stages, then block quantization. The highest-ranked method: the default when a
+ * config names none (the original's published INT2 is prq with one stage).
+ */
+public final class PrqQuantizerProvider extends TokenMajorProvider {
 
     public static final String NAME = "prq";
 
@@ -15,12 +24,45 @@ public final class PrqQuantizerProvider extends MethodProvider {
     }
 
     @Override
-    public String description() {
-        return "progressive residual quantization: config.stages() smoothing stages, then block quantization";
+    public int rank() {
+        return 10;
     }
 
     @Override
-    protected Quantizer build(QuantizerConfig config, QuantizerContext context) {
-        return new ResidualMethodQuantizer(NAME, config, context, config.stages(), false);
+    public String description() {
+        return "progressive residual quantization: --stages smoothing stages, then block quantization";
+    }
+
+    @Override
+    public List<Knob> knobs() {
+        return WarmStart.KNOBS;
+    }
+
+    @Override
+    public Set<CoreSetting> settings() {
+        return EnumSet.allOf(CoreSetting.class);
+    }
+
+    @Override
+    int stages(QuantizerConfig config) {
+        return config.stages();
+    }
+
+    @Override
+    public String shortLabel(QuantizerConfig config) {
+        return NAME + "(" + config.stages() + ")";
+    }
+
+    /** {@code prq(2 stages) int2 sym b64 bf16 K=256}. */
+    @Override
+    public String label(QuantizerConfig config) {
+        String full = super.label(config);
+        String stages = NAME + "(" + config.stages() + (config.stages() == 1 ? " stage)" : " stages)");
+        return String.format(Locale.ROOT, "%s%s", stages, full.substring(shortLabel(config).length()));
+    }
+
+    @Override
+    public OptionalInt defaultEvalPosition() {
+        return OptionalInt.of(30);
     }
 }

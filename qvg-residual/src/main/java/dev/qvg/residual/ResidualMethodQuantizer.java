@@ -53,10 +53,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
     public BitBudget budget(KvShape shape, KvRole role) {
         Args.notNull(shape, "shape");
         Args.notNull(role, "role");
-        BlockQuantConfig q = config.quant();
-        q.requireDivides(shape.headDim());
-        return BitBudget.predict(shape, q, shape.slices() * shape.tokens(), shape.headDim(), stages,
-                config.kmeans().clusters(), shape.tokens());
+        return TokenMajorProvider.budget(config.quant(), stages, config.kmeans().clusters(), shape, role);
     }
 
     /**
@@ -69,7 +66,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
     protected QuantizedKv encode(KvShape shape, SliceBatch batch, KvRole role, float[] work,
                                  List<ClusterStage> warmStart) {
         if (clip) {
-            PercentileClip.clipBlocks(work, shape.headDim(), config.quant().blockSize(), config.clipPercentile());
+            PercentileClip.clipBlocks(work, shape.headDim(), config.quant().blockSize(), RtnClipQuantizerProvider.CLIP_PERCENTILE.realValue(config));
         }
         boolean useHint = warm.enabled() && stages > 0 && !warmStart.isEmpty();
         ResidualCode code;
@@ -129,7 +126,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
             m.put("init", config.kmeans().init().name());
         }
         if (clip) {
-            m.put("clipPercentile", Double.toString(config.clipPercentile()));
+            m.put("clipPercentile", Double.toString(RtnClipQuantizerProvider.CLIP_PERCENTILE.realValue(config)));
         }
         return m;
     }

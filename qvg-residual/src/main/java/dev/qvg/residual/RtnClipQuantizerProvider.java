@@ -1,13 +1,17 @@
 package dev.qvg.residual;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.spi.Quantizer;
-import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.spi.Knob;
+import java.util.List;
 
-/** Registers the {@code rtn-clip} method: round-to-nearest after clipping each block to its clipPercentile-th |x| percentile. */
-public final class RtnClipQuantizerProvider extends MethodProvider {
+/** Registers the {@code rtn-clip} method: round-to-nearest after clipping each block to a percentile of |x|. */
+public final class RtnClipQuantizerProvider extends TokenMajorProvider {
 
     public static final String NAME = "rtn-clip";
+
+    /** Percentile of |x| per block that is kept (the format's version-1 field of the same name). */
+    public static final Knob CLIP_PERCENTILE = Knob.real("clip_percentile", "--clip-percentile", 99.0, Double.MIN_VALUE,
+            100, "percentile of |x| per block kept before rounding (default: 99.0)");
 
     @Override
     public String name() {
@@ -16,11 +20,21 @@ public final class RtnClipQuantizerProvider extends MethodProvider {
 
     @Override
     public String description() {
-        return "round-to-nearest after clipping each block to its clipPercentile-th |x| percentile";
+        return "round-to-nearest after clipping each block to its clip_percentile-th |x| percentile";
     }
 
     @Override
-    protected Quantizer build(QuantizerConfig config, QuantizerContext context) {
-        return new ResidualMethodQuantizer(NAME, config, context, 0, true);
+    public List<Knob> knobs() {
+        return List.of(CLIP_PERCENTILE);
+    }
+
+    @Override
+    int stages(QuantizerConfig config) {
+        return 0;
+    }
+
+    @Override
+    boolean clips() {
+        return true;
     }
 }

@@ -1,11 +1,10 @@
 package dev.qvg.residual;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.spi.Quantizer;
-import dev.qvg.api.spi.QuantizerContext;
+import java.util.OptionalInt;
 
 /** Registers the {@code rtn} method: round-to-nearest block quantization per token, no smoothing. */
-public final class RtnQuantizerProvider extends MethodProvider {
+public final class RtnQuantizerProvider extends TokenMajorProvider {
 
     public static final String NAME = "rtn";
 
@@ -20,7 +19,12 @@ public final class RtnQuantizerProvider extends MethodProvider {
     }
 
     @Override
-    protected Quantizer build(QuantizerConfig config, QuantizerContext context) {
-        return new ResidualMethodQuantizer(NAME, config, context, 0, false);
+    int stages(QuantizerConfig config) {
+        return 0;
+    }
+
+    @Override
+    public OptionalInt defaultEvalPosition() {
+        return OptionalInt.of(0); // the baseline the others are compared with
     }
 }

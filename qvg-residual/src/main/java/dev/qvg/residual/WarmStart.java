@@ -35,6 +35,13 @@ public final class WarmStart {
     /** Params key of the empty-cluster restarts. */
     public static final String RESEED_EMPTY_PARAM = "warmStartReseedEmpty";
 
+    /** The knobs of the methods that warm-start (sas, prq). */
+    static final java.util.List<dev.qvg.api.spi.Knob> KNOBS = java.util.List.of(
+            dev.qvg.api.spi.Knob.bool(PARAM, "--warm-start", false,
+                    "start each span's k-means from the previous span's centroids (cache and rollout; default: false)"),
+            dev.qvg.api.spi.Knob.bool(RESEED_EMPTY_PARAM, "--warm-start-reseed-empty", true,
+                    "with --warm-start, restart centroids no token chooses by the k-means++ rule (default: true)"));
+
     private final boolean enabled;
     private final boolean reseedEmpty;
 
@@ -45,8 +52,7 @@ public final class WarmStart {
 
     /** The settings in {@code config.params()}; a value other than true/false is refused naming the key. */
     public static WarmStart of(QuantizerConfig config) {
-        Map<String, String> p = config.params();
-        return new WarmStart(flag(p, PARAM, false), flag(p, RESEED_EMPTY_PARAM, true));
+        return new WarmStart(KNOBS.get(0).boolValue(config), KNOBS.get(1).boolValue(config));
     }
 
     /** {@code config} with warm starts switched on or off (other params kept). */
@@ -54,17 +60,6 @@ public final class WarmStart {
         Map<String, String> p = new java.util.TreeMap<>(config.params());
         p.put(PARAM, Boolean.toString(on));
         return config.toBuilder().params(p).build();
-    }
-
-    private static boolean flag(Map<String, String> p, String key, boolean dflt) {
-        String v = p.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("params." + key + ": must be true or false, got '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
     }
 
     public boolean enabled() {

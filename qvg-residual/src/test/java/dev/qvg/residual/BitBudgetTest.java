@@ -80,7 +80,7 @@ class BitBudgetTest {
 
     @Test
     void kiviKeepsTheWindowAndIncompleteKeyGroupsInBf16() {
-        QuantizerConfig cfg = method("kivi").kiviGroupSize(32).kiviResidualTokens(128).build();
+        QuantizerConfig cfg = method("kivi").param("kivi_group_size", String.valueOf(32)).param("kivi_residual_tokens", String.valueOf(128)).build();
         // S = 4096: 3968 older tokens, a whole number of groups, for keys and values alike.
         // per quantized value 2 bits + (16 + 16) / 32 for scale and zero = 3; 128 tokens at 16.
         double expected = (3968 * 3.0 + 128 * 16.0) / 4096;
@@ -111,8 +111,8 @@ class BitBudgetTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> budget(method("sas").build(), new KvShape(1, 1, 16, 100), KvRole.KEY));
         assertTrue(e.getMessage().contains("blockSize") && e.getMessage().contains("100"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> budget(method("kivi").kiviGroupSize(48).build(),
+        e = assertThrows(IllegalArgumentException.class, () -> budget(method("kivi").param("kivi_group_size", String.valueOf(48)).build(),
                 CHELSEA, KvRole.VALUE));
-        assertTrue(e.getMessage().startsWith("kiviGroupSize"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("kivi_group_size"), e.getMessage());
     }
 }

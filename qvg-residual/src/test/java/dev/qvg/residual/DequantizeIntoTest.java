@@ -27,7 +27,7 @@ class DequantizeIntoTest {
         String[] methods = {"rtn", "sas", "prq", "kivi"};
         for (String m : methods) {
             QuantizerConfig cfg = QuantizerConfig.builder().method(m).stages(m.equals("prq") ? 2 : m.equals("sas") ? 1 : 0)
-                    .clusters(8).maxIters(10).kiviResidualTokens(m.equals("kivi") ? 16 : 0).build();
+                    .clusters(8).maxIters(10).param("kivi_residual_tokens", String.valueOf(m.equals("kivi") ? 16 : 0)).build();
             Quantizer q = Fixtures.quantizer(cfg);
             for (KvRole role : KvRole.values()) {
                 QuantizedKv code = q.quantize(x, role);

@@ -32,8 +32,8 @@ class QuantizersTest {
 
     /** Small settings that run quickly: block 16, 8 clusters, KIVI groups of 8 and a 16-token window. */
     static QuantizerConfig small(String method) {
-        return QuantizerConfig.builder().method(method).blockSize(16).clusters(8).stages(2).kiviGroupSize(8)
-                .kiviResidualTokens(16).build();
+        return QuantizerConfig.builder().method(method).blockSize(16).clusters(8).stages(2).param("kivi_group_size", String.valueOf(8))
+                .param("kivi_residual_tokens", String.valueOf(16)).build();
     }
 
     @Test
@@ -121,7 +121,7 @@ class QuantizersTest {
     @Test
     void rtnClipIsRtnOfTheClippedTensor() {
         KvTensor x = Fixtures.gaussian(SHAPE, 5);
-        QuantizerConfig cfg = small("rtn-clip").toBuilder().clipPercentile(90).build();
+        QuantizerConfig cfg = small("rtn-clip").toBuilder().param("clip_percentile", String.valueOf(90)).build();
         QuantizedKv clipped = Fixtures.quantizer(cfg).quantize(x, KvRole.KEY);
         float[] manual = x.data().clone();
         PercentileClip.clipBlocks(manual, 32, 16, 90);

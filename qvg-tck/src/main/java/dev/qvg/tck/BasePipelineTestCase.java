@@ -66,7 +66,7 @@ public abstract class BasePipelineTestCase extends BackendKitTestCase {
 
     private QuantizerConfig config(String method, int stages, BlockQuantConfig q, long seed) {
         // The config's backend name is only a label here: the context carries the backend itself.
-        return QuantizerConfig.builder().method(method).stages(stages).quant(q)
+        return QuantizerConfig.builder().method(method).backend(backend().name()).stages(stages).quant(q)
                 .kmeans(new KMeansConfig(16, 12, 1e-4, seed, KMeansInit.RANDOM)).build();
     }
 
@@ -106,7 +106,7 @@ public abstract class BasePipelineTestCase extends BackendKitTestCase {
         Random r = random();
         KvShape shape = new KvShape(1, 2, scaled(1024), 128);
         float[] x = Fixtures.clusteredTokens(r, shape.slices(), shape.tokens(), 128, 300);
-        QuantizerConfig cfg = QuantizerConfig.builder().method("prq").stages(1)
+        QuantizerConfig cfg = QuantizerConfig.builder().method("prq").backend(backend().name()).stages(1)
                 .kmeans(new KMeansConfig(256, 20, 1e-4, r.nextLong(), KMeansInit.RANDOM)).build();
         QuantizedKv got = quantizer(cfg, backend()).quantize(KvTensor.wrap(shape, x.clone()), KvRole.KEY);
         QuantizedKv want = quantizer(cfg, reference()).quantize(KvTensor.wrap(shape, x.clone()), KvRole.KEY);
@@ -138,8 +138,8 @@ public abstract class BasePipelineTestCase extends BackendKitTestCase {
         Random r = random();
         KvShape shape = new KvShape(1, 2, 197, 128);
         BlockQuantConfig q = new BlockQuantConfig(2, 64, false, ScalePrecision.BF16);
-        QuantizerConfig cfg = QuantizerConfig.builder().method("kivi").quant(q).kiviGroupSize(32)
-                .kiviResidualTokens(64).build();
+        QuantizerConfig cfg = QuantizerConfig.builder().method("kivi").backend(backend().name()).quant(q).param("kivi_group_size", String.valueOf(32))
+                .param("kivi_residual_tokens", String.valueOf(64)).build();
         for (KvRole role : KvRole.values()) {
             float[] x = Fixtures.Block.KEY_LIKE.make(r, shape.slices() * shape.tokens(), 128, q);
             QuantizedKv got = quantizer(cfg, backend()).quantize(KvTensor.wrap(shape, x.clone()), role);

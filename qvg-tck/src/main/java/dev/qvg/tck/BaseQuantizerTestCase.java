@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.metrics.ErrorMetrics;
+import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.spi.Knob;
+import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.spi.QuantizerProvider;
+import java.util.Optional;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.QuantizedKv;
@@ -27,7 +33,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * shape equals what quantizing stores; same input, same bits; a tensor quantized part by part
  * ({@link Quantizer#quantizeSlices}) gives the bits of the whole; the input is never modified;
  * a non-finite value is refused naming where it is; {@code dequantizeInto} writes exactly what
- * {@code dequantize} returns and nothing else; BSHD input gives the code of BHSD input.
+ * {@code dequantize} returns and nothing else; BSHD input gives the code of BHSD input. When the
+ * method's provider is registered, what it declares is checked against what its quantizer does:
+ * its budget formula ({@code qvg plan}'s source) equals the storage, its part support is real,
+ * every knob refuses a bad value naming itself and an unknown knob is refused, its canonical
+ * config is idempotent and is the config the quantizer reports, its labels are single lines.
  */
 public abstract class BaseQuantizerTestCase extends KitTestCase {
 
@@ -46,9 +56,28 @@ public abstract class BaseQuantizerTestCase extends KitTestCase {
         return 0.9;
     }
 
-    /** Whether {@link Quantizer#quantizeSlices} supports parts ({@code firstSlice > 0}). */
+    /**
+     * Whether {@link Quantizer#quantizeSlices} supports parts ({@code firstSlice > 0}): as the
+     * registered provider declares, or true for a quantizer without one.
+     */
     protected boolean supportsParts() {
-        return true;
+        QuantizerProvider p = provider();
+        return p == null || p.supportsParts();
+    }
+
+    /**
+     * The provider whose declarations are checked against the quantizer: by default the
+     * registered provider of the quantizer's method, or null (those checks are then skipped).
+     */
+    protected QuantizerProvider provider() {
+        String m = quantizer == null ? null : quantizer.config().method();
+        return m != null && Qvg.quantizers().contains(m) ? Qvg.quantizers().get(m) : null;
+    }
+
+    private QuantizerProvider requireProvider() {
+        QuantizerProvider p = provider();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p != null, "the method has no registered provider");
+        return p;
     }
 
     @BeforeAll
@@ -112,6 +141,98 @@ public abstract class BaseQuantizerTestCase extends KitTestCase {
         }
         assertEquals(ids, stored.idBits(), "id bits held");
         assertEquals(cents, stored.centroidBits(), "centroid bits held");
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvRole.class)
+    void theProvidersBudgetFormulaIsWhatIsStored(KvRole role) {
+        QuantizerProvider p = requireProvider();
+        KvTensor x = tensor(random());
+        Optional<BitBudget> formula = p.budget(quantizer.config(), x.shape(), role);
+        org.junit.jupiter.api.Assumptions.assumeTrue(formula.isPresent(), "the provider publishes no budget formula");
+        assertEquals(quantizer.quantize(x, role).budget(), formula.get(),
+                role + ": the provider's budget (what qvg plan uses) against what quantize stored");
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyKnobRefusesABadValueNamingItselfAndUnknownKnobsAreRefused() {
+        QuantizerProvider p = requireProvider();
+        QuantizerConfig c = quantizer.config();
+        for (Knob k : p.knobs()) {
+            String bad = switch (k.type()) {
+                case INT -> "1.5x";
+                case REAL -> "NaN";
+                case BOOL -> "maybe";
+                case TEXT -> null;
+            };
+            if (bad == null) {
+                continue;
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> create(p, c.withParam(k.key(), bad)).close(), k.key() + "=" + bad);
+            assertTrue(e.getMessage().contains(k.key()), "the message must name the knob: " + e.getMessage());
+            // the default, given explicitly, is accepted and runs as the absent knob does
+            try (Quantizer q = create(p, c.withParam(k.key(), k.defaultValue()))) {
+                KvTensor x = tensor(random());
+                assertSameCode(quantizer.quantize(x, KvRole.KEY), q.quantize(x, KvRole.KEY),
+                        k.key() + " given as its default " + k.defaultValue());
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> create(p, c.withParam("no_such_knob_qz", "1")).close());
+        assertTrue(e.getMessage().contains("no_such_knob_qz"), "an unknown knob must be named: " + e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void theCanonicalConfigIsIdempotentAndIsWhatTheQuantizerRuns() {
+        QuantizerProvider p = requireProvider();
+        QuantizerConfig c = quantizer.config();
+        assertEquals(p.canonical(c), p.canonical(p.canonical(c)), "canonical must be idempotent");
+        try (Quantizer q = create(p, c)) {
+            assertEquals(p.canonical(c), q.config(), "the quantizer reports the config it runs");
+        }
+        for (String label : new String[] {p.label(c), p.shortLabel(c)}) {
+            assertTrue(!label.isBlank() && label.lines().count() == 1, "a label is one line: '" + label + "'");
+        }
+    }
+
+    /** {@code p}'s quantizer for {@code c} on the config's registered parts; closing it closes the backend. */
+    private static Quantizer create(QuantizerProvider p, QuantizerConfig c) {
+        var backend = Qvg.backends().getAvailable(c.backend()).create();
+        try {
+            Quantizer q = p.create(c, new QuantizerContext(backend, Qvg.clusterers().getAvailable(c.clusterer()).create(),
+                    Qvg.smoothers().getAvailable(c.smoother()).create(), Qvg.residuals().getAvailable(c.residual()).create()));
+            return new Quantizer() {
+                @Override
+                public QuantizerConfig config() {
+                    return q.config();
+                }
+
+                @Override
+                public dev.qvg.api.quant.QuantizedKv quantize(KvTensor x, KvRole role) {
+                    return q.quantize(x, role);
+                }
+
+                @Override
+                public KvTensor dequantize(dev.qvg.api.quant.QuantizedKv code) {
+                    return q.dequantize(code);
+                }
+
+                @Override
+                public BitBudget budget(KvShape shape, KvRole role) {
+                    return q.budget(shape, role);
+                }
+
+                @Override
+                public void close() {
+                    q.close();
+                    backend.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
     }
 
     @ParameterizedTest

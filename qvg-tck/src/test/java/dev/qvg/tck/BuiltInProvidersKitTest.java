@@ -21,8 +21,11 @@ class BuiltInProvidersKitTest {
                 Qvg.smoothers().getAvailable("sas").create(), Qvg.residuals().getAvailable("prq").create());
     }
 
+    /** The reference kernels' registered name in this module's tests ({@link ReferenceBackendTestProvider}). */
+    static final String REFERENCE = ReferenceBackendTestProvider.NAME;
+
     static Quantizer method(String name, QuantizerConfig.Builder b) {
-        QuantizerConfig c = b.method(name).build();
+        QuantizerConfig c = b.method(name).backend(REFERENCE).build();
         return Qvg.quantizers().getAvailable(name).create(c, referenceContext());
     }
 

@@ -12,7 +12,11 @@ import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.Clusterer;
 import dev.qvg.api.spi.ClusteringResult;
 import dev.qvg.api.spi.Quantizer;
+import dev.qvg.api.spi.CoreSetting;
+import dev.qvg.api.spi.Knob;
 import dev.qvg.api.spi.QuantizerContext;
+import dev.qvg.api.spi.QuantizerProvider;
+import java.util.Map;
 import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.spi.ResidualQuantizer;
 import dev.qvg.api.spi.Smoother;
@@ -47,7 +51,10 @@ class SpiKitsCatchMutantsTest {
         METHOD_MODIFIES_INPUT("theInputIsNeverModified"),
         METHOD_BUDGET_MISSES_SCALES("theBudgetPredictsWhatIsStored"),
         METHOD_INTO_ZEROES_GAPS("dequantizeIntoWritesExactlyTheReconstruction"),
-        METHOD_PARTS_RESEEDED("partsOfATensorGiveTheBitsOfTheWhole");
+        METHOD_PARTS_RESEEDED("partsOfATensorGiveTheBitsOfTheWhole"),
+        PROVIDER_BUDGET_FORGETS_IDS("theProvidersBudgetFormulaIsWhatIsStored"),
+        PROVIDER_KNOB_UNCHECKED("everyKnobRefusesABadValueNamingItselfAndUnknownKnobsAreRefused"),
+        PROVIDER_CANONICAL_NOT_WHAT_RUNS("theCanonicalConfigIsIdempotentAndIsWhatTheQuantizerRuns");
 
         final String mustFail;
 
@@ -84,6 +91,69 @@ class SpiKitsCatchMutantsTest {
         protected Quantizer newQuantizer() {
             Quantizer real = BuiltInProvidersKitTest.method("sas", QuantizerConfig.builder().clusters(8).maxIters(5));
             return new MutantMethod(current, real);
+        }
+
+        @Override
+        protected QuantizerProvider provider() {
+            QuantizerProvider real = super.provider();
+            return real == null || !current.name().startsWith("PROVIDER") ? real : new MutantProvider(current, real);
+        }
+    }
+
+    /** The registered sas provider with one wrong declaration. */
+    static final class MutantProvider implements QuantizerProvider {
+        private final Mutant m;
+        private final QuantizerProvider real;
+
+        MutantProvider(Mutant m, QuantizerProvider real) {
+            this.m = m;
+            this.real = real;
+        }
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public Quantizer create(QuantizerConfig config, QuantizerContext context) {
+            if (m == Mutant.PROVIDER_KNOB_UNCHECKED) {
+                // builds without looking at its knobs: a bad value runs as the default
+                Map<String, String> p = new java.util.TreeMap<>(config.params());
+                p.keySet().removeIf(k -> real.knobs().stream().anyMatch(kn -> kn.key().equals(k))
+                        || k.equals("no_such_knob_qz"));
+                return real.create(config.toBuilder().params(p).build(), context);
+            }
+            return real.create(config, context);
+        }
+
+        @Override
+        public List<Knob> knobs() {
+            return real.knobs();
+        }
+
+        @Override
+        public java.util.Set<CoreSetting> settings() {
+            return real.settings();
+        }
+
+        @Override
+        public QuantizerConfig canonical(QuantizerConfig config) {
+            QuantizerConfig c = real.canonical(config);
+            // claims the stage count is a setting while the method always runs one stage
+            return m == Mutant.PROVIDER_CANONICAL_NOT_WHAT_RUNS ? c.toBuilder().stages(3).build() : c;
+        }
+
+        @Override
+        public java.util.Optional<BitBudget> budget(QuantizerConfig config, KvShape shape, KvRole role) {
+            return real.budget(config, shape, role).map(b -> m != Mutant.PROVIDER_BUDGET_FORGETS_IDS ? b
+                    : new BitBudget(b.values(), b.codeBits(), b.scaleBits(), b.zeroBits(), 0, b.centroidBits(),
+                            b.fullPrecisionBits()));
+        }
+
+        @Override
+        public boolean supportsParts() {
+            return real.supportsParts();
         }
     }
 

@@ -1,26 +1,30 @@
 package dev.qvg.api.config;
 
 import dev.qvg.api.Args;
+import dev.qvg.api.registry.Qvg;
 import dev.qvg.api.spi.ProviderNames;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything that selects and parameterises one quantization method: the method and the
- * providers that assemble it (by registry name), the block quantizer, k-means, PRQ stages and
- * the baselines' knobs. Immutable and validated; start from {@link #builder()} whose defaults
- * are the published INT2 configuration (PRQ with one stage, 2-bit symmetric, block 64, 256
- * clusters, 100 iterations, bf16 scales) on the {@code cpu} backend.
+ * providers that assemble it (by registry name), the block quantizer, k-means, the smoothing
+ * stage count and the method's own knobs ({@link #params()}, declared and validated by the
+ * method's {@code QuantizerProvider.knobs()}). Immutable and validated; start from
+ * {@link #builder()}, whose numeric defaults are the original's published INT2 configuration
+ * (one stage, 2-bit symmetric, block 64, 256 clusters, 100 iterations, bf16 scales). A provider
+ * name left unset is resolved when the config is built, as the registry's default of that kind:
+ * the property {@code qvg.<kind>} or environment variable {@code QVG_<KIND>} when set, else the
+ * highest-ranked available provider (for the built-in jars: method prq, backend cpu). No method
+ * is named here: methods are plug-ins.
  *
- * @param method          name of the {@code QuantizerProvider}: rtn, rtn-clip, kivi, sas, prq, or a plug-in's
- * @param backend         name of the {@code BackendProvider}
- * @param clusterer       name of the {@code ClustererProvider} SAS stages use
- * @param smoother        name of the {@code SmootherProvider} each PRQ stage uses
- * @param residual        name of the {@code ResidualQuantizerProvider} (PRQ driver and final block stage)
- * @param stages          smoothing stages before block quantization (0 = plain RTN, 1 = SAS)
- * @param clipPercentile  percentile of |x| per block kept by rtn-clip (e.g. 99)
- * @param kiviGroupSize   KIVI group size (tokens per key group, values per value group)
- * @param kiviResidualTokens KIVI full-precision window of most recent tokens
- * @param params          extra string parameters for third-party methods (copied, unmodifiable)
+ * @param method    name of the {@code QuantizerProvider}
+ * @param backend   name of the {@code BackendProvider}
+ * @param clusterer name of the {@code ClustererProvider} smoothing stages use
+ * @param smoother  name of the {@code SmootherProvider} each smoothing stage uses
+ * @param residual  name of the {@code ResidualQuantizerProvider} (stage driver and final block stage)
+ * @param stages    smoothing stages before block quantization, for methods whose stage count is a setting
+ * @param params    the method's knobs by key (copied, unmodifiable); see {@code QuantizerProvider.knobs()}
  */
 public record QuantizerConfig(
         String method,
@@ -31,9 +35,6 @@ public record QuantizerConfig(
         BlockQuantConfig quant,
         KMeansConfig kmeans,
         int stages,
-        double clipPercentile,
-        int kiviGroupSize,
-        int kiviResidualTokens,
         Map<String, String> params) {
 
     /** Most smoothing stages accepted: beyond a handful the centroid storage exceeds the savings. */
@@ -50,23 +51,39 @@ public record QuantizerConfig(
         if (stages < 0 || stages > MAX_STAGES) {
             throw new IllegalArgumentException("stages: must be in 0.." + MAX_STAGES + ", got " + stages);
         }
-        if (!(clipPercentile > 0 && clipPercentile <= 100)) {
-            throw new IllegalArgumentException("clipPercentile: must be in (0, 100], got " + clipPercentile);
+        Map<String, String> p = new TreeMap<>();
+        if (params != null) {
+            params.forEach((k, v) -> {
+                if (k == null || v == null) {
+                    throw new IllegalArgumentException("params: null keys or values are not allowed");
+                }
+                p.put(k, v);
+            });
         }
-        if (kiviGroupSize < 1) {
-            throw new IllegalArgumentException("kiviGroupSize: must be positive, got " + kiviGroupSize);
+        // a version-1 knob at its version-1 default is the same config as without it (the file
+        // format cannot tell them apart), so it is not kept: configs compare equal after a round trip
+        QuantizerConfigFields.LEGACY_KNOBS.forEach((k, dflt) -> {
+            String v = p.get(k);
+            if (v != null && sameNumber(v, dflt)) {
+                p.remove(k);
+            }
+        });
+        params = Map.copyOf(p);
+    }
+
+    private static boolean sameNumber(String a, String b) {
+        try {
+            return Double.parseDouble(a.trim()) == Double.parseDouble(b);
+        } catch (NumberFormatException e) {
+            return false; // the method's knob refuses it, naming it
         }
-        if (kiviResidualTokens < 0) {
-            throw new IllegalArgumentException("kiviResidualTokens: must not be negative, got " + kiviResidualTokens);
-        }
-        params = Map.copyOf(params == null ? Map.of() : params);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The published INT2 configuration of the original. */
+    /** The original's published INT2 configuration on the default method and backend. */
     public static QuantizerConfig publishedInt2() {
         return builder().build();
     }
@@ -81,40 +98,42 @@ public record QuantizerConfig(
         b.quant = quant;
         b.kmeans = kmeans;
         b.stages = stages;
-        b.clipPercentile = clipPercentile;
-        b.kiviGroupSize = kiviGroupSize;
-        b.kiviResidualTokens = kiviResidualTokens;
         b.params = params;
         return b;
     }
 
-    /** A short human label, e.g. {@code prq(2 stages) int2 sym b64 bf16 K=256}. */
-    public String label() {
-        String m = method;
-        if (method.equals("prq")) {
-            m = "prq(" + stages + (stages == 1 ? " stage)" : " stages)");
-        }
-        return m + " int" + quant.bits() + (quant.symmetric() ? " sym" : " asym") + " b" + quant.blockSize() + " "
-                + quant.scalePrecision().name().toLowerCase(java.util.Locale.ROOT)
-                + (method.equals("sas") || method.equals("prq") ? " K=" + kmeans.clusters() : "");
+    /** This config with knob {@code key} set to {@code value} (other knobs kept). */
+    public QuantizerConfig withParam(String key, String value) {
+        Map<String, String> p = new TreeMap<>(params);
+        p.put(Args.notNull(key, "key"), Args.notNull(value, "value"));
+        return toBuilder().params(p).build();
     }
 
-    /** Mutable builder; {@link #build()} validates. */
+    /**
+     * A one-line label, e.g. {@code prq(1 stage) int2 sym b64 bf16 K=256}: the method
+     * provider's {@code label} when the method is on the class path, else a generic one.
+     */
+    public String label() {
+        return Qvg.quantizers().contains(method) ? Qvg.quantizers().get(method).label(this)
+                : method + " int" + quant.bits() + (quant.symmetric() ? " sym" : " asym") + " b" + quant.blockSize() + " "
+                        + quant.scalePrecision().name().toLowerCase(java.util.Locale.ROOT) + " stages=" + stages
+                        + " K=" + kmeans.clusters() + (params.isEmpty() ? "" : " " + new TreeMap<>(params));
+    }
+
+    /** Mutable builder; {@link #build()} validates and resolves unset provider names. */
     public static final class Builder {
-        private String method = "prq";
-        private String backend = "cpu";
-        private String clusterer = "kmeans";
-        private String smoother = "sas";
-        private String residual = "prq";
+        private String method;
+        private String backend;
+        private String clusterer;
+        private String smoother;
+        private String residual;
         private BlockQuantConfig quant = BlockQuantConfig.publishedInt2();
         private KMeansConfig kmeans = KMeansConfig.published();
         private int stages = 1;
-        private double clipPercentile = 99.0;
-        private int kiviGroupSize = 32;
-        private int kiviResidualTokens = 128;
         private Map<String, String> params = Map.of();
 
         public Builder method(String v) { this.method = v; return this; }
+        /** The backend's name, or {@code null} for the registry's default (rank, {@code QVG_BACKEND}). */
         public Builder backend(String v) { this.backend = v; return this; }
         public Builder clusterer(String v) { this.clusterer = v; return this; }
         public Builder smoother(String v) { this.smoother = v; return this; }
@@ -122,10 +141,15 @@ public record QuantizerConfig(
         public Builder quant(BlockQuantConfig v) { this.quant = v; return this; }
         public Builder kmeans(KMeansConfig v) { this.kmeans = v; return this; }
         public Builder stages(int v) { this.stages = v; return this; }
-        public Builder clipPercentile(double v) { this.clipPercentile = v; return this; }
-        public Builder kiviGroupSize(int v) { this.kiviGroupSize = v; return this; }
-        public Builder kiviResidualTokens(int v) { this.kiviResidualTokens = v; return this; }
         public Builder params(Map<String, String> v) { this.params = v; return this; }
+
+        /** Sets one knob of the method (kept with the others). */
+        public Builder param(String key, String value) {
+            Map<String, String> p = new TreeMap<>(params);
+            p.put(Args.notNull(key, "key"), Args.notNull(value, "value"));
+            this.params = p;
+            return this;
+        }
 
         public Builder bits(int bits) { this.quant = quant.withBits(bits); return this; }
         public Builder blockSize(int b) { this.quant = quant.withBlockSize(b); return this; }
@@ -136,9 +160,27 @@ public record QuantizerConfig(
         public Builder seed(long s) { this.kmeans = kmeans.withSeed(s); return this; }
         public Builder init(KMeansInit i) { this.kmeans = kmeans.withInit(i); return this; }
 
+        /**
+         * @throws IllegalArgumentException for an invalid setting, naming it
+         * @throws dev.qvg.api.registry.ProviderNotFoundException when a name is unset and no
+         *         provider of that kind is on the class path (the message names the jar kind to add)
+         */
         public QuantizerConfig build() {
-            return new QuantizerConfig(method, backend, clusterer, smoother, residual, quant, kmeans, stages,
-                    clipPercentile, kiviGroupSize, kiviResidualTokens, params);
+            // names the user gave are checked before any default is looked up
+            String[][] given = {{"method", method}, {"backend", backend}, {"clusterer", clusterer},
+                {"smoother", smoother}, {"residual", residual}};
+            for (String[] g : given) {
+                if (g[1] != null) {
+                    ProviderNames.check(g[0], g[1]);
+                }
+            }
+            return new QuantizerConfig(
+                    method != null ? method : DefaultProviders.name(Qvg.quantizers()),
+                    backend != null ? backend : DefaultProviders.name(Qvg.backends()),
+                    clusterer != null ? clusterer : DefaultProviders.name(Qvg.clusterers()),
+                    smoother != null ? smoother : DefaultProviders.name(Qvg.smoothers()),
+                    residual != null ? residual : DefaultProviders.name(Qvg.residuals()),
+                    quant, kmeans, stages, params);
         }
     }
 }

@@ -15,13 +15,34 @@ import java.util.TreeMap;
  * <p>Fields, in order: {@code method}, {@code backend}, {@code clusterer}, {@code smoother},
  * {@code residual}, {@code bits}, {@code block_size}, {@code symmetric},
  * {@code scale_precision}, {@code clusters}, {@code max_iters}, {@code tol}, {@code seed},
- * {@code init}, {@code stages}, {@code clip_percentile}, {@code kivi_group_size},
- * {@code kivi_residual_tokens}, {@code params} (a string map, written with sorted keys). All are
+ * {@code init}, {@code stages}, then three fields that format version 1 gave every config
+ * ({@link #LEGACY_KNOBS}), then {@code params} (a string map, written with sorted keys). All are
  * required on reading.
+ *
+ * <p>The three version-1 fields held knobs of two baseline methods as if every method had them.
+ * Knobs now belong to their methods and live in {@code params}; to keep the format as it is,
+ * each of those three keys is still written, from {@code params} when the config has that knob
+ * and as its version-1 default otherwise, and on reading a value other than the default goes
+ * back into {@code params} under the same key. So files written before and after read alike.
  */
 public final class QuantizerConfigFields {
 
     private QuantizerConfigFields() {
+    }
+
+    /**
+     * Params keys that format version 1 stored as fields of every config, with the value it
+     * stored when the method had no such knob. Any method's config may carry them (files written
+     * before knobs moved to methods do); a method that owns one declares the same default.
+     */
+    public static final Map<String, String> LEGACY_KNOBS = legacy();
+
+    private static Map<String, String> legacy() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("clip_percentile", "99.0");
+        m.put("kivi_group_size", "32");
+        m.put("kivi_residual_tokens", "128");
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     /** Typed reading of required fields; each method throws {@link IllegalArgumentException} naming the field. */
@@ -78,10 +99,11 @@ public final class QuantizerConfigFields {
         out.longValue("seed", c.kmeans().seed());
         out.text("init", c.kmeans().init().name());
         out.integer("stages", c.stages());
-        out.real("clip_percentile", c.clipPercentile());
-        out.integer("kivi_group_size", c.kiviGroupSize());
-        out.integer("kivi_residual_tokens", c.kiviResidualTokens());
-        out.params("params", new TreeMap<>(c.params()));
+        Map<String, String> params = new TreeMap<>(c.params());
+        out.real("clip_percentile", legacyNumber(params.remove("clip_percentile"), "clip_percentile"));
+        out.integer("kivi_group_size", legacyInteger(params.remove("kivi_group_size"), "kivi_group_size"));
+        out.integer("kivi_residual_tokens", legacyInteger(params.remove("kivi_residual_tokens"), "kivi_residual_tokens"));
+        out.params("params", params);
     }
 
     /**
@@ -94,9 +116,43 @@ public final class QuantizerConfigFields {
                 enumeration(in, "scale_precision", ScalePrecision.class));
         KMeansConfig kmeans = new KMeansConfig(in.integer("clusters"), in.integer("max_iters"), in.real("tol"),
                 in.longValue("seed"), enumeration(in, "init", KMeansInit.class));
+        int stages = in.integer("stages");
+        Map<String, String> params = new TreeMap<>(in.params("params"));
+        legacyIn(params, "clip_percentile", Double.toString(in.real("clip_percentile")), in);
+        legacyIn(params, "kivi_group_size", Integer.toString(in.integer("kivi_group_size")), in);
+        legacyIn(params, "kivi_residual_tokens", Integer.toString(in.integer("kivi_residual_tokens")), in);
         return new QuantizerConfig(in.text("method"), in.text("backend"), in.text("clusterer"), in.text("smoother"),
-                in.text("residual"), quant, kmeans, in.integer("stages"), in.real("clip_percentile"),
-                in.integer("kivi_group_size"), in.integer("kivi_residual_tokens"), in.params("params"));
+                in.text("residual"), quant, kmeans, stages, params);
+    }
+
+    /** The value a version-1 field gets: the knob's when the config has it, else the version-1 default. */
+    private static double legacyNumber(String value, String key) {
+        String v = value != null ? value : LEGACY_KNOBS.get(key);
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("params." + key + ": must be a number, got '" + v + "'");
+        }
+    }
+
+    private static int legacyInteger(String value, String key) {
+        String v = value != null ? value : LEGACY_KNOBS.get(key);
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("params." + key + ": must be an integer, got '" + v + "'");
+        }
+    }
+
+    /** A version-1 field other than its default becomes a knob again (a params entry of the same key is refused: a file holds one or the other). */
+    private static void legacyIn(Map<String, String> params, String key, String stored, Source in) {
+        if (params.containsKey(key)) {
+            throw new IllegalArgumentException(in.describe("params") + ": holds '" + key
+                    + "', which the format stores as its own field");
+        }
+        if (Double.parseDouble(stored) != Double.parseDouble(LEGACY_KNOBS.get(key))) {
+            params.put(key, stored);
+        }
     }
 
     private static <E extends Enum<E>> E enumeration(Source in, String key, Class<E> type) {

@@ -25,6 +25,19 @@ public record QuantizedKv(KvShape shape, KvRole role, String method, Orientation
                           PackedBlocks blocks, List<ClusterStage> stages, short[] fullPrecisionTail,
                           Map<String, String> info) {
 
+    /**
+     * Info key a method sets to {@code "true"} when its codes are not the values themselves (a
+     * rotation, a transform) so only its own {@code Quantizer.dequantize} reconstructs them: the
+     * reference decoder, and readers without the method (qvg_read.py), then refuse the entry
+     * instead of returning transformed values. Kept in files with the rest of the info.
+     */
+    public static final String INFO_METHOD_DECODE = "method_decode";
+
+    /** Whether only the method's own quantizer can decode this ({@link #INFO_METHOD_DECODE}). */
+    public boolean needsMethodDecoder() {
+        return "true".equals(info.get(INFO_METHOD_DECODE));
+    }
+
     public QuantizedKv {
         Args.notNull(shape, "shape");
         Args.notNull(role, "role");

@@ -14,7 +14,16 @@ public final class ReferenceDecoder {
     private ReferenceDecoder() {
     }
 
+    /**
+     * @throws IllegalArgumentException when the entry's method transforms values before coding
+     *         ({@link QuantizedKv#needsMethodDecoder()}): its own quantizer must decode it
+     */
     public static KvTensor decode(QuantizedKv q) {
+        if (q.needsMethodDecoder()) {
+            throw new IllegalArgumentException("an entry of method '" + q.method() + "' stores transformed values that"
+                    + " only that method decodes: put the jar that provides method '" + q.method()
+                    + "' on the class path");
+        }
         KvShape shape = q.shape();
         int n = shape.slices(), S = shape.tokens(), D = shape.headDim(), Sq = q.quantizedTokens();
         float[] out = new float[shape.numel()];

@@ -7,19 +7,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class ConfigTest {
+public class ConfigTest {
+
+    /** Every provider named: this module's tests have no method, clusterer, smoother or residual provider. */
+    public static QuantizerConfig.Builder named() {
+        return QuantizerConfig.builder().method("m").backend("testref").clusterer("c").smoother("s").residual("r");
+    }
 
     @Test
     void defaultsAreThePublishedInt2Configuration() {
-        QuantizerConfig c = QuantizerConfig.publishedInt2();
-        assertEquals("prq", c.method());
+        QuantizerConfig c = named().build();
         assertEquals(1, c.stages());
         assertEquals(new BlockQuantConfig(2, 64, true, ScalePrecision.BF16), c.quant());
         assertEquals(256, c.kmeans().clusters());
         assertEquals(100, c.kmeans().maxIters());
         assertEquals(1e-4, c.kmeans().tol());
-        assertEquals("prq(1 stage) int2 sym b64 bf16 K=256", c.label());
+        assertEquals("m int2 sym b64 bf16 stages=1 K=256", c.label(), "a method not on the class path: generic label");
         assertEquals(c, c.toBuilder().build());
+    }
+
+    @Test
+    void anUnnamedProviderIsTheRegistrysDefaultOrAOneLineErrorNamingTheJar() {
+        assertEquals("testref", named().backend(null).build().backend(), "the highest-ranked available backend");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantizerConfig.builder().build());
+        assertTrue(e.getMessage().startsWith("no method named in the config and no available method provider"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("dev.qvg:qvg-residual"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void aFormatVersion1KnobAtItsDefaultIsTheSameConfigAsWithoutIt() {
+        QuantizerConfig plain = named().build();
+        assertEquals(plain, named().param("kivi_group_size", "32").build());
+        assertEquals(plain, named().param("clip_percentile", "99").build());
+        assertEquals("16", named().param("kivi_group_size", "16").build().params().get("kivi_group_size"));
+        assertEquals("true", plain.withParam("warmStart", "true").params().get("warmStart"));
+        assertThrows(IllegalArgumentException.class, () -> named().params(java.util.Collections.singletonMap("k", null)).build());
     }
 
     @Test
@@ -27,8 +51,7 @@ class ConfigTest {
         assertMessage("clusters", () -> new KMeansConfig(0, 10, 1e-4, 0, KMeansInit.RANDOM));
         assertMessage("tol", () -> new KMeansConfig(4, 10, 2, 0, KMeansInit.RANDOM));
         assertMessage("maxIters", () -> new KMeansConfig(4, 0, 0.1, 0, KMeansInit.RANDOM));
-        assertMessage("stages", () -> QuantizerConfig.builder().stages(-1).build());
-        assertMessage("clipPercentile", () -> QuantizerConfig.builder().clipPercentile(0).build());
+        assertMessage("stages", () -> named().stages(-1).build());
         assertMessage("blockSize", () -> new BlockQuantConfig(2, 0, true, ScalePrecision.BF16));
         assertMessage("scale precision", () -> ScalePrecision.parse("fp4"));
     }

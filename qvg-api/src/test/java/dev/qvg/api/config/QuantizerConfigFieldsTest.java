@@ -18,22 +18,42 @@ class QuantizerConfigFieldsTest {
 
     @Test
     void everyFieldIsWrittenOnceInTheDocumentedOrderAndReadsBackEqual() {
-        QuantizerConfig c = QuantizerConfig.builder().method("prq").stages(3).bits(4).blockSize(32).symmetric(false)
+        QuantizerConfig c = ConfigTest.named().stages(3).bits(4).blockSize(32).symmetric(false)
                 .scalePrecision(ScalePrecision.FP8_E4M3).kmeans(new KMeansConfig(17, 9, 1.0 / 3, -5L, KMeansInit.KMEANS_PLUS_PLUS))
-                .clipPercentile(97.5).kiviGroupSize(16).kiviResidualTokens(8)
-                .params(Map.of("b", "2", "a", "1")).build();
+                .params(Map.of("b", "2", "a", "1", "clip_percentile", "97.5", "kivi_group_size", "16",
+                        "kivi_residual_tokens", "8")).build();
         Map<String, Object> fields = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>();
         QuantizerConfigFields.write(c, new MapSink(fields, keys));
         assertEquals(ORDER, keys);
-        assertEquals(List.of("a", "b"), new ArrayList<>(((Map<?, ?>) fields.get("params")).keySet()), "params sorted");
+        assertEquals(List.of("a", "b"), new ArrayList<>(((Map<?, ?>) fields.get("params")).keySet()),
+                "params sorted, the version-1 knobs in their own fields");
+        assertEquals(97.5, fields.get("clip_percentile"));
+        assertEquals(16, fields.get("kivi_group_size"));
         assertEquals(c, QuantizerConfigFields.read(new MapSource(fields)));
+    }
+
+    @Test
+    void aConfigWithoutTheVersion1KnobsWritesTheirVersion1DefaultsAndReadsBackEqual() {
+        QuantizerConfig c = ConfigTest.named().build();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        QuantizerConfigFields.write(c, new MapSink(fields, new ArrayList<>()));
+        assertEquals(99.0, fields.get("clip_percentile"));
+        assertEquals(32, fields.get("kivi_group_size"));
+        assertEquals(128, fields.get("kivi_residual_tokens"));
+        assertEquals(Map.of(), fields.get("params"));
+        assertEquals(c, QuantizerConfigFields.read(new MapSource(fields)));
+        fields.put("params", Map.of("kivi_group_size", "8"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizerConfigFields.read(new MapSource(fields)));
+        assertTrue(e.getMessage().contains("holds 'kivi_group_size', which the format stores as its own field"),
+                e.getMessage());
     }
 
     @Test
     void unknownEnumNamesAreNamedWithTheChoices() {
         Map<String, Object> fields = new LinkedHashMap<>();
-        QuantizerConfigFields.write(QuantizerConfig.builder().build(), new MapSink(fields, new ArrayList<>()));
+        QuantizerConfigFields.write(ConfigTest.named().build(), new MapSink(fields, new ArrayList<>()));
         fields.put("scale_precision", "FP4");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> QuantizerConfigFields.read(new MapSource(fields)));

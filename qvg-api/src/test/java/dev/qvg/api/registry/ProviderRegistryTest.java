@@ -75,7 +75,7 @@ class ProviderRegistryTest {
 
     @Test
     void guiceAssemblesTheBackendByNameAndUsersCanOverrideIt() {
-        QuantizerConfig cfg = QuantizerConfig.builder().backend("testref").build();
+        QuantizerConfig cfg = dev.qvg.api.config.ConfigTest.named().build();
         Injector inj = Pipelines.injector(cfg);
         assertInstanceOf(ReferenceBackend.class, inj.getInstance(Backend.class));
         assertSame(inj.getInstance(Backend.class), inj.getInstance(Backend.class));
@@ -93,7 +93,7 @@ class ProviderRegistryTest {
     @Test
     void badProviderNamesInConfigsAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> QuantizerConfig.builder().backend("my backend").build());
+                () -> QuantizerConfig.builder().method("m").backend("my backend").build());
         assertTrue(e.getMessage().startsWith("backend: invalid provider name"), e.getMessage());
     }
 }

@@ -52,17 +52,14 @@ public final class RateDistortionPlot {
         Map<String, Integer> methodColour = new LinkedHashMap<>();
         Map<String, Integer> tensorStyle = new LinkedHashMap<>();
         Map<String, List<EvalResult>> series = new LinkedHashMap<>();
-        java.util.Set<String> sameAsSas = sasDuplicates(results);
+        Map<String, String> drawnAs = SameSeries.merged(results);
         for (EvalResult r : results) {
             if (!Double.isFinite(r.metrics().snrDb())) {
                 continue;
             }
-            String label = r.methodLabel();
-            if (label.equals("prq(1)") && sameAsSas.contains(r.tensor())) {
-                continue;
-            }
-            if (label.equals("sas") && sameAsSas.contains(r.tensor())) {
-                label = "sas = prq(1)";
+            String label = drawnAs.get(r.tensor() + "\u0000" + r.methodLabel());
+            if (label == null) {
+                continue; // drawn under an earlier series with the same points
             }
             methodColour.putIfAbsent(r.methodLabel(), methodColour.size());
             tensorStyle.putIfAbsent(r.tensor(), tensorStyle.size());
@@ -90,35 +87,6 @@ public final class RateDistortionPlot {
         return new RateDistortionPlot(c);
     }
 
-    /**
-     * Tensors whose SAS and one-stage PRQ results are the same at every bit width (they are the
-     * same algorithm): drawn once, as one series, so neither hides under the other.
-     */
-    private static java.util.Set<String> sasDuplicates(List<EvalResult> results) {
-        Map<String, Boolean> same = new LinkedHashMap<>();
-        for (EvalResult sas : results) {
-            if (!sas.methodLabel().equals("sas")) {
-                continue;
-            }
-            boolean match = false;
-            for (EvalResult p : results) {
-                if (p.methodLabel().equals("prq(1)") && p.tensor().equals(sas.tensor())
-                        && p.config().quant().equals(sas.config().quant())
-                        && p.metrics().mse() == sas.metrics().mse()
-                        && p.budget().equals(sas.budget())) {
-                    match = true;
-                }
-            }
-            same.merge(sas.tensor(), match, Boolean::logicalAnd);
-        }
-        java.util.Set<String> out = new java.util.HashSet<>();
-        same.forEach((t, m) -> {
-            if (m) {
-                out.add(t);
-            }
-        });
-        return out;
-    }
 
     public XYChart chart() {
         return chart;

@@ -17,7 +17,7 @@ class SuiteTest {
 
     @Test
     void defaultSuiteIsTwelveConfigurationsWithEachMethodsOwnSettings() {
-        List<QuantizerConfig> s = Suite.of(BASE, Suite.DEFAULT_METHODS, Suite.DEFAULT_BITS, Suite.DEFAULT_STAGES);
+        List<QuantizerConfig> s = Suite.of(BASE, Suite.defaultMethods(), Suite.DEFAULT_BITS, Suite.DEFAULT_STAGES);
         assertEquals(12, s.size(), "(rtn, kivi, sas, prq x 3) x 2 bit widths");
         List<String> labels = s.stream().map(c -> MethodLabels.of(c) + "/" + c.quant().bits()).toList();
         assertEquals(List.of("rtn/2", "kivi/2", "sas/2", "prq(1)/2", "prq(2)/2", "prq(4)/2",
@@ -28,11 +28,14 @@ class SuiteTest {
                 case "kivi" -> {
                     assertEquals(0, c.stages());
                     assertFalse(c.quant().symmetric(), "KIVI is asymmetric by definition");
+                    assertEquals(32, c.quant().blockSize(), "KIVI's blocks are its groups, and its config says so");
                 }
                 case "sas" -> assertEquals(1, c.stages());
                 default -> assertTrue(c.quant().symmetric());
             }
-            assertEquals(64, c.quant().blockSize());
+            if (!c.method().equals("kivi")) {
+                assertEquals(64, c.quant().blockSize());
+            }
             assertEquals(256, c.kmeans().clusters());
         }
     }

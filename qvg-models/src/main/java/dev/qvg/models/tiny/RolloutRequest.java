@@ -53,12 +53,18 @@ public record RolloutRequest(TinyModelConfig model, int frames, QuantizerConfig 
      * (the cache's {@code keepRecentChunks} is the recent window).
      */
     public static QuantizerConfig tinyQuantizer(String method) {
-        return QuantizerConfig.builder().method(method).clusters(16).kiviResidualTokens(0).build();
+        QuantizerConfig c = QuantizerConfig.builder().method(method).clusters(16).build();
+        // a method with a recent-token window of its own gets none: the cache keeps recent chunks
+        var window = dev.qvg.api.registry.Methods.knob(dev.qvg.api.registry.Methods.of(c), RECENT_WINDOW_KNOB);
+        return window == null ? c : c.withParam(RECENT_WINDOW_KNOB, "0");
     }
+
+    /** The params key of a method's own window of newest tokens kept in bf16 (KIVI's residual length). */
+    private static final String RECENT_WINDOW_KNOB = "kivi_residual_tokens";
 
     /** 64 frames of the tiny model with PRQ on the CPU backend, reference policy, no comparison. */
     public static RolloutRequest defaults() {
-        return new RolloutRequest(TinyModelConfig.defaults(), 64, tinyQuantizer("prq"), CachePolicy.reference(), null, 0);
+        return new RolloutRequest(TinyModelConfig.defaults(), 64, tinyQuantizer(null), CachePolicy.reference(), null, 0);
     }
 
     public RolloutRequest withFrames(int n) {

@@ -66,7 +66,7 @@ class RegistryCacheTest {
     void everyRegisteredMethodRunsInTheCache() {
         KvTensor data = Data.keys(new KvShape(1, 2, 4 * T, 64), 5);
         for (String method : new String[] {"rtn", "rtn-clip", "kivi", "sas", "prq"}) {
-            QuantizerConfig cfg = PRQ.toBuilder().method(method).kiviResidualTokens(16).build();
+            QuantizerConfig cfg = PRQ.toBuilder().method(method).param("kivi_residual_tokens", String.valueOf(16)).build();
             StreamingKvCache c = new StreamingKvCache(SHAPE, new CachePolicy(2, 0, 0), SpanQuantizer.reseeding(cfg),
                     KvRole.VALUE, 0, 9);
             c.append(0, data);

@@ -44,8 +44,8 @@ class BudgetFormulaTest {
             QuantizerConfig.builder().method("rtn-clip").bits(3).build(),
             QuantizerConfig.builder().method("sas").clusters(8).maxIters(3).build(),
             QuantizerConfig.builder().method("prq").stages(2).clusters(300).maxIters(2).blockSize(32).build(),
-            QuantizerConfig.builder().method("kivi").kiviGroupSize(32).kiviResidualTokens(50).build(),
-            QuantizerConfig.builder().method("kivi").kiviGroupSize(16).kiviResidualTokens(500).build(),
+            QuantizerConfig.builder().method("kivi").param("kivi_group_size", String.valueOf(32)).param("kivi_residual_tokens", String.valueOf(50)).build(),
+            QuantizerConfig.builder().method("kivi").param("kivi_group_size", String.valueOf(16)).param("kivi_residual_tokens", String.valueOf(500)).build(),
         }) {
             Quantizer q = Pipelines.quantizer(cfg);
             BudgetFormula f = new BudgetFormula(cfg);

@@ -18,13 +18,13 @@ public final class RolloutSweep {
             TinyVideoModel m = new TinyVideoModel(TinyModelConfig.defaults().withSeed(Long.parseLong(seedText)));
             System.out.println("model seed " + seedText);
             RolloutResult ref = Rollout.run(m, frames, RolloutArm.bf16(), 1);
-            QuantizerConfig base = QuantizerConfig.builder().clusters(16).kiviResidualTokens(0).build();
+            QuantizerConfig base = QuantizerConfig.builder().clusters(16).param("kivi_residual_tokens", String.valueOf(0)).build();
             for (String sinkText : System.getProperty("sinks", "0,1").split(",")) {
                 CachePolicy p = new CachePolicy(Integer.getInteger("qf", 8), Integer.getInteger("recent", 0),
                         Integer.parseInt(sinkText));
                 for (QuantizerConfig c : new QuantizerConfig[] {
                     base.toBuilder().method("rtn").build(), base.toBuilder().method("rtn").bits(4).build(),
-                    base.toBuilder().method("kivi").build(), base.toBuilder().method("kivi").kiviGroupSize(64).build(),
+                    base.toBuilder().method("kivi").build(), base.toBuilder().method("kivi").param("kivi_group_size", String.valueOf(64)).build(),
                     base.toBuilder().method("sas").build(), base.toBuilder().method("sas").clusters(32).build(),
                     base.toBuilder().method("prq").stages(2).build()}) {
                     RolloutResult r = Rollout.run(m, frames, RolloutArm.of(c, p), 1);
@@ -35,7 +35,7 @@ public final class RolloutSweep {
                         int from = Math.max(9, n * w / 5), to = Math.max(from + 1, n * (w + 1) / 5);
                         sb.append(String.format(" [%d,%d) %.1f", from, to, rep.psnr(from, Math.min(n, to))));
                     }
-                    System.out.printf("%-55s g%d bpv %.3f mean %.2f t %.2fs |%s%n", r.label(), c.kiviGroupSize(), r.bitsPerValue(),
+                    System.out.printf("%-55s g%s bpv %.3f mean %.2f t %.2fs |%s%n", r.label(), c.params().getOrDefault("kivi_group_size", "32"), r.bitsPerValue(),
                             rep.meanPsnr(), r.seconds(), sb);
                 }
             }

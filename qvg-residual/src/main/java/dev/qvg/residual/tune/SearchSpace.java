@@ -3,14 +3,20 @@ package dev.qvg.residual.tune;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.KMeansConfig;
+import dev.qvg.api.registry.Methods;
+import dev.qvg.api.spi.CoreSetting;
+import dev.qvg.api.spi.QuantizerProvider;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The configurations the tuner may choose from: every combination of code {@code bits},
- * PRQ {@code stages} and k-means {@code clusters} (clusters only matter with at least one stage),
- * on top of {@code base} (block size, scales, backend, k-means iterations and seed). The method
- * is always {@code prq} ({@code stages = 0} is plain block quantization, {@code 1} is SAS).
+ * {@code stages} and k-means {@code clusters} (clusters only matter with at least one stage),
+ * on top of {@code base} (its method, block size, scales, backend, k-means iterations and seed,
+ * knobs). Stages and clusters vary only when the base's method reads them
+ * ({@link CoreSetting#STAGES}, {@link CoreSetting#KMEANS}); each candidate is canonical for its
+ * method. With the default method (progressive residual quantization), {@code stages = 0} is
+ * plain block quantization and {@code 1} is SAS.
  */
 public record SearchSpace(QuantizerConfig base, List<Integer> bits, List<Integer> stages, List<Integer> clusters) {
 
@@ -50,15 +56,18 @@ public record SearchSpace(QuantizerConfig base, List<Integer> bits, List<Integer
 
     /** Every distinct candidate configuration. */
     public List<QuantizerConfig> candidates() {
+        QuantizerProvider method = Methods.of(base);
+        boolean varyStages = method.settings().contains(CoreSetting.STAGES);
+        boolean varyClusters = method.settings().contains(CoreSetting.KMEANS);
         List<QuantizerConfig> out = new ArrayList<>();
         for (int b : bits) {
-            for (int s : stages) {
-                if (s == 0) {
-                    out.add(base.toBuilder().method("prq").bits(b).stages(0).build());
+            for (int s : varyStages ? stages : List.of(base.stages())) {
+                if (varyStages && s == 0 || !varyClusters) {
+                    out.add(method.canonical(base.toBuilder().bits(b).stages(s).build()));
                     continue;
                 }
                 for (int k : clusters) {
-                    out.add(base.toBuilder().method("prq").bits(b).stages(s).clusters(k).build());
+                    out.add(method.canonical(base.toBuilder().bits(b).stages(s).clusters(k).build()));
                 }
             }
         }

@@ -1,0 +1,84 @@
+package dev.qvg.cli;
+
+import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.spi.Knob;
+import dev.qvg.api.spi.QuantizerProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The command-line options of the discovered methods' knobs ({@link QuantizerProvider#knobs()}),
+ * added to a command at start-up, so a method in a jar on the class path gets its options, help
+ * and validation without any change here. Several methods may share a flag; each gets the value
+ * under its own key. Only knobs given on the command line go into a config: the others keep the
+ * method's default.
+ */
+final class MethodKnobOptions {
+
+    private MethodKnobOptions() {
+    }
+
+    /** Adds one option per distinct knob flag of the methods on the class path. */
+    static void addTo(CommandSpec spec) {
+        Map<String, List<String>> owners = new TreeMap<>();
+        Map<String, Knob> first = new LinkedHashMap<>();
+        for (QuantizerProvider p : Qvg.quantizers().list()) {
+            for (Knob k : p.knobs()) {
+                if (spec.findOption(k.flag()) != null && !first.containsKey(k.flag())) {
+                    continue; // a built-in option of the command wins: the method's knob is not offered here
+                }
+                owners.computeIfAbsent(k.flag(), f -> new ArrayList<>()).add(p.name());
+                first.putIfAbsent(k.flag(), k);
+            }
+        }
+        for (Map.Entry<String, Knob> e : first.entrySet()) {
+            Knob k = e.getValue();
+            String label = switch (k.type()) {
+                case INT -> "N";
+                case REAL -> "X";
+                case BOOL -> "true|false";
+                case TEXT -> "TEXT";
+            };
+            spec.addOption(OptionSpec.builder(k.flag()).type(String.class).paramLabel(label)
+                    .description(k.help() + " [" + String.join(", ", owners.get(e.getKey())) + "]").build());
+        }
+    }
+
+    /** The knob flags given on the command line, with their values. */
+    static Map<String, String> given(CommandSpec spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        ParseResult pr = spec.commandLine().getParseResult();
+        for (QuantizerProvider p : Qvg.quantizers().list()) {
+            for (Knob k : p.knobs()) {
+                if (pr != null && pr.hasMatchedOption(k.flag()) && spec.findOption(k.flag()) != null) {
+                    out.put(k.flag(), pr.matchedOptionValue(k.flag(), ""));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The params of {@code method} from the given flags; a bad value is a usage error naming the flag. */
+    static Map<String, String> paramsFor(CommandSpec spec, QuantizerProvider method, Map<String, String> given) {
+        Map<String, String> params = new TreeMap<>();
+        for (Knob k : method.knobs()) {
+            String v = given.get(k.flag());
+            if (v != null) {
+                try {
+                    params.put(k.key(), k.canonical(v));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), k.flag() + ": " + e.getMessage()
+                            .substring(e.getMessage().indexOf(": ") + 2));
+                }
+            }
+        }
+        return params;
+    }
+}
