@@ -153,6 +153,12 @@ def unpack_codes(codes, cols, bits, symmetric):
 
 def decode(tensors, meta, p):
     """Entry with key p, decoded to float32 [B, H, S, D] in the Java reference decoder's operation order."""
+    info = json.loads(meta.get(p + ".info", "{}"))
+    if isinstance(info, dict) and info.get("method_decode") == "true":
+        # Java's QuantizedKv.INFO_METHOD_DECODE: the codes are transformed values (a rotation, say)
+        # that only the method's own quantizer reconstructs; decoding them here would be wrong
+        raise ValueError(f"entry {_show(p)} of method {meta.get(p + '.method')!r} stores transformed values that only"
+                         " that method decodes: decompress it with qvg and the method's jar on the class path")
     B, H, S, D = (int(x) for x in meta[p + ".shape"].split(","))
     n, sq = B * H, int(meta[p + ".quantized_tokens"])
     out = np.zeros((n, S, D), dtype=np.float32)

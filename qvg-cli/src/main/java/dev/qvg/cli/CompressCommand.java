@@ -6,6 +6,7 @@ import dev.qvg.api.tensor.KvShape;
 import dev.qvg.cli.eval.GroupedRun;
 import dev.qvg.cli.eval.InputTensors;
 import dev.qvg.cli.eval.OpenPipeline;
+import dev.qvg.cli.eval.Evaluator;
 import dev.qvg.cli.eval.Suite;
 import dev.qvg.cli.eval.TensorSource;
 import dev.qvg.cli.util.BadInputException;
@@ -127,7 +128,8 @@ public final class CompressCommand implements Callable<Integer> {
         Map<String, SliceGroups> plans = new LinkedHashMap<>();
         int steps = 0;
         for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
-            SliceGroups g = SliceGroups.plan(e.getValue().shape(), groupBytes, cores);
+            SliceGroups g = SliceGroups.plan(e.getValue().shape(),
+                    Evaluator.groupBytesFor(configs.get(e.getKey()), groupBytes), cores);
             plans.put(e.getKey(), g);
             steps += g.count();
         }

@@ -51,13 +51,14 @@ public final class QuantOptions {
             description = "Backend provider (default: the highest-ranked available one, or QVG_BACKEND; see 'qvg backends').")
     String backend;
 
-    /** The options that set each shared setting, for refusing one that no chosen method reads. */
+    /**
+     * The options refused when no chosen method reads their setting: those that change what a
+     * method computes when it does read them (a stage count, a block size). The k-means options
+     * are shared by scripts across methods (one command line for rtn and sas) and the symmetry
+     * option agrees with an asymmetric-by-definition method, so those are not refused.
+     */
     private static final Map<CoreSetting, List<String>> SETTING_FLAGS = Map.of(
-            CoreSetting.BITS, List.of("-b", "--bits"),
             CoreSetting.BLOCK_SIZE, List.of("--block"),
-            CoreSetting.SYMMETRIC, List.of("--asymmetric"),
-            CoreSetting.SCALE_PRECISION, List.of("--scale"),
-            CoreSetting.KMEANS, List.of("--clusters", "--iters", "--tol", "--seed", "--init"),
             CoreSetting.STAGES, List.of("--stages"));
 
     /** The base configuration (the default method, 1 stage, 2 bits until the caller sets them). */

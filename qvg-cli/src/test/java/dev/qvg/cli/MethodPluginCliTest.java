@@ -22,12 +22,12 @@ class MethodPluginCliTest {
                 "--bits", "4", "--format", "json", "--no-plot");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("\"method\":\"gain-rtn\""), r.toString());
-        assertTrue(r.out().contains("\"gain\":\"2.0\""), "the knob is in the row's config: " + r);
+        assertTrue(r.out().contains("\"params\":{\"gain\":\"2.0\"}"), "the knob is in the row's config: " + r);
     }
 
     @Test
     void planCompressDecompressAndInspectAPlugin(@TempDir Path dir) throws Exception {
-        CliRun plan = CliRun.run("plan", "--model", "longcat", "--method", "gain-rtn", "--gain", "4");
+        CliRun plan = CliRun.run("plan", "--model", "longcat-video", "--method", "gain-rtn", "--gain", "4");
         assertEquals(0, plan.exit(), plan.toString());
         Path in = TestData.writeSmall(dir);
         Path q = dir.resolve("q.qvg.safetensors");
@@ -50,7 +50,7 @@ class MethodPluginCliTest {
         r = CliRun.run("compress", "--input", in.toString(), "--output", dir.resolve("y").toString(), "-m", "rtn", "--kivi-group", "16");
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("--kivi-group: not a knob of method rtn; methods that take it: kivi"), r.toString());
-        r = CliRun.run("plan", "--model", "longcat", "-m", "kivi", "--block", "32");
+        r = CliRun.run("plan", "--model", "longcat-video", "-m", "kivi", "--block", "32");
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("--block: not a setting of method kivi"), r.toString());
         r = CliRun.run("eval", "--frames", "1", "--grid", "4x4", "-m", "gain-rtn", "--gain", "loud", "--no-plot");

@@ -172,10 +172,13 @@ public abstract class BaseQuantizerTestCase extends KitTestCase {
                     () -> create(p, c.withParam(k.key(), bad)).close(), k.key() + "=" + bad);
             assertTrue(e.getMessage().contains(k.key()), "the message must name the knob: " + e.getMessage());
             // the default, given explicitly, is accepted and runs as the absent knob does
-            try (Quantizer q = create(p, c.withParam(k.key(), k.defaultValue()))) {
+            java.util.Map<String, String> without = new java.util.TreeMap<>(c.params());
+            without.remove(k.key());
+            try (Quantizer given = create(p, c.withParam(k.key(), k.defaultValue()));
+                 Quantizer absent = create(p, c.toBuilder().params(without).build())) {
                 KvTensor x = tensor(random());
-                assertSameCode(quantizer.quantize(x, KvRole.KEY), q.quantize(x, KvRole.KEY),
-                        k.key() + " given as its default " + k.defaultValue());
+                assertSameCode(absent.quantize(x, KvRole.KEY), given.quantize(x, KvRole.KEY),
+                        k.key() + " given as its default " + k.defaultValue() + " against the knob absent");
             }
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

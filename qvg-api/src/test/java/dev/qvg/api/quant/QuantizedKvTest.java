@@ -1,6 +1,7 @@
 package dev.qvg.api.quant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.qvg.api.config.BlockQuantConfig;
@@ -25,6 +26,22 @@ class QuantizedKvTest {
         assertEquals(3.3125, q.budget().bitsPerValue(), 0.0);
         assertEquals(2L * 4096 * 128 * 2, q.budget().codeBits());
         assertEquals(16.0 / 3.3125, q.budget().compressionRatio(), 1e-12);
+    }
+
+    @Test
+    void theReferenceDecoderRefusesCodesOnlyTheirMethodDecodes() {
+        KvShape shape = new KvShape(1, 1, 2, 2);
+        BlockQuantConfig c = new BlockQuantConfig(4, 2, true, dev.qvg.api.config.ScalePrecision.BF16);
+        PackedBlocks blocks = BlockCodec.quantize(new float[] {1, -1, 2, 0}, 0, 2, 2, c);
+        QuantizedKv rotated = new QuantizedKv(shape, KvRole.KEY, "rotating", Orientation.TOKEN_MAJOR, 2, blocks, List.of(),
+                new short[0], Map.of(QuantizedKv.INFO_METHOD_DECODE, "true"));
+        assertTrue(rotated.needsMethodDecoder());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ReferenceDecoder.decode(rotated));
+        assertTrue(e.getMessage().contains("method 'rotating'"), e.getMessage());
+        QuantizedKv plain = new QuantizedKv(shape, KvRole.KEY, "rtn", Orientation.TOKEN_MAJOR, 2, blocks, List.of(),
+                new short[0], Map.of());
+        assertEquals(4, ReferenceDecoder.decode(plain).data().length);
     }
 
     @Test

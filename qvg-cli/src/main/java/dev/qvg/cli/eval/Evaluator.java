@@ -152,6 +152,15 @@ public final class Evaluator {
         return evaluateKeeping(TensorSource.of(t), config, MethodLabels.of(config), false).result;
     }
 
+    /**
+     * {@code groupBytes}, or no limit when the method does not quantize parts
+     * ({@code QuantizerProvider.supportsParts}): such a tensor is quantized whole, in memory.
+     */
+    public static long groupBytesFor(QuantizerConfig config, long groupBytes) {
+        return dev.qvg.api.registry.Qvg.quantizers().contains(config.method())
+                && !dev.qvg.api.registry.Methods.of(config).supportsParts() ? Long.MAX_VALUE : groupBytes;
+    }
+
     /** A result and, when asked to keep it, the whole reconstruction (BHSD). */
     private record Evaluated(EvalResult result, float[] reconstruction) {
     }
@@ -159,7 +168,8 @@ public final class Evaluator {
     private Evaluated evaluateKeeping(TensorSource t, QuantizerConfig config, String label, boolean keep)
             throws IOException {
         KvShape shape = t.shape();
-        SliceGroups groups = SliceGroups.plan(shape, groupBytes, Runtime.getRuntime().availableProcessors());
+        SliceGroups groups = SliceGroups.plan(shape, groupBytesFor(config, groupBytes),
+                Runtime.getRuntime().availableProcessors());
         float[] whole = keep ? new float[shape.numel()] : null;
         int sliceSize = shape.sliceSize();
         try (OpenPipeline p = OpenPipeline.open(config);

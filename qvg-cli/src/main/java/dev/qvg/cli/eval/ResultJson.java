@@ -57,6 +57,11 @@ public final class ResultJson {
         o.put("tol", c.kmeans().tol());
         o.put("seed", c.kmeans().seed());
         o.put("backend", c.backend());
+        if (!c.params().isEmpty()) {
+            // the method's own knobs (QuantizerProvider.knobs), when any is set
+            com.fasterxml.jackson.databind.node.ObjectNode params = o.putObject("params");
+            new java.util.TreeMap<>(c.params()).forEach(params::put);
+        }
         putMetrics(o, "", r.metrics());
         BitBudget b = r.budget();
         o.put("bits_per_value", b.bitsPerValue());
