@@ -15,7 +15,7 @@ final class DefaultProviders {
         } catch (ProviderNotFoundException e) {
             throw new ProviderNotFoundException("no " + registry.kind() + " named in the config and " + e.getMessage()
                     + ". Add the jar that provides one (dev.qvg:" + artifactFor(registry.kind())
-                    + ", or the dev.qvg:qvg-all aggregate), or name the " + registry.kind() + " explicitly.");
+                    + "), or name the " + registry.kind() + " explicitly.");
         }
     }
 
