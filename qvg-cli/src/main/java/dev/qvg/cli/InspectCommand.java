@@ -5,6 +5,7 @@ import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.Orientation;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.io.EntryNames;
 import dev.qvg.io.Npy;
 import dev.qvg.io.QuantizedKvFile;
 import dev.qvg.io.QuantizedKvStreamReader;
@@ -20,27 +21,45 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code qvg inspect FILE}: what a file holds. For a quantized-cache file: the config, and per
- * entry its shape, role, method, layout of the codes, stages and exact bit accounting (checksums
- * are verified on the way). For a plain {@code .safetensors} or {@code .npy}: tensors, dtypes,
- * shapes and metadata, without reading the data.
+ * {@code qvg inspect -i FILE} (or {@code qvg inspect FILE}): what a file holds. For a
+ * quantized-cache file: the config, and per entry its name, shape, role, method, layout of the
+ * codes, stages and exact bit accounting (checksums are verified on the way). For a plain
+ * {@code .safetensors} or {@code .npy}: tensors, dtypes, shapes and metadata, without reading the
+ * data. {@code --format json} prints the same as one versioned JSON object ({@link InspectJson}).
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show shapes, dtypes, config and bit accounting of a .safetensors, .qvg.safetensors or .npy file.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Show shapes, dtypes, config and bit accounting of a .safetensors, .qvg.safetensors or .npy file.",
+        footer = {"", "Examples:", "  qvg inspect -i kv.qvg.safetensors",
+            "  qvg inspect -i kv.qvg.safetensors --format json | jq '.entries[] | {name, bits_per_value}'"})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to describe.")
-    Path file;
+    @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "The file to describe.")
+    Path input;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+            description = "The file to describe, as -i FILE does (kept for older scripts).")
+    Path positional;
+
+    @Option(names = "--format", paramLabel = "text|json",
+            description = "text (default) or json: one object on one line, \"schema_version\": " + InspectJson.SCHEMA_VERSION
+                    + ", snake_case keys, lowercase enum values.")
+    String format = "text";
+
+    private Path file;
 
     @Override
     public Integer call() throws Exception {
+        file = file();
+        boolean json = json();
         if (!Files.exists(file)) {
             throw new BadInputException("no such file: " + file);
         }
@@ -48,23 +67,33 @@ public final class InspectCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new BadInputException(file + " is a directory, expected a file");
         }
+        long bytes = Files.size(file);
         if (dev.qvg.io.KvFiles.isNpy(file)) {
             Npy.Header h = Npy.readHeader(file, ReadLimits.defaults());
-            out.printf(Locale.ROOT, "%s: numpy array, %s %s, %d values%n", file, h.dtype(), Arrays.toString(h.shape()),
-                    h.numel());
-        } else {
-            boolean quantized;
-            try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
-                quantized = QuantizedKvFile.FORMAT.equals(r.metadata().get("qvg.format"));
-                if (!quantized) {
-                    describePlain(out, r);
-                }
+            if (json) {
+                out.println(InspectJson.text(InspectJson.npy(file, bytes, h)));
+            } else {
+                out.printf(Locale.ROOT, "%s: numpy array, %s %s, %d values%n", file, h.dtype(), Arrays.toString(h.shape()),
+                        h.numel());
             }
-            if (quantized) {
-                // streamed: every check of QuantizedKvFile.read, without holding the entries' data,
-                // so a cache larger than the heap can be inspected
-                try (QuantizedKvStreamReader c = QuantizedKvStreamReader.open(file)) {
-                    describeQuantized(out, c);
+        } else {
+            try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
+                if (!QuantizedKvFile.FORMAT.equals(r.metadata().get("qvg.format"))) {
+                    if (json) {
+                        out.println(InspectJson.text(InspectJson.safetensors(file, bytes, r)));
+                    } else {
+                        describePlain(out, r);
+                    }
+                } else {
+                    // streamed: every check of QuantizedKvFile.read, without holding the entries' data,
+                    // so a cache larger than the heap can be inspected
+                    try (QuantizedKvStreamReader c = QuantizedKvStreamReader.open(file)) {
+                        if (json) {
+                            out.println(InspectJson.text(InspectJson.quantized(file, bytes, r, c)));
+                        } else {
+                            describeQuantized(out, c);
+                        }
+                    }
                 }
             }
         }
@@ -72,16 +101,39 @@ public final class InspectCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The file: {@code -i FILE} or the positional one (the same one if both), else a usage error. */
+    private Path file() {
+        if (input != null && positional != null && !input.equals(positional)) {
+            throw new ParameterException(spec.commandLine(), "two files given (" + input + " and " + positional
+                    + "); inspect describes one: use -i FILE");
+        }
+        Path f = input != null ? input : positional;
+        if (f == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--input=FILE'");
+        }
+        return f;
+    }
+
+    private boolean json() {
+        switch (format.toLowerCase(Locale.ROOT)) {
+            case "text": return false;
+            case "json": return true;
+            default: throw new ParameterException(spec.commandLine(), "--format: unknown value '" + format
+                    + "', expected text or json");
+        }
+    }
+
     private void describePlain(PrintWriter out, SafeTensorsReader r) {
         out.printf(Locale.ROOT, "%s: safetensors, %d tensors%n", file, r.names().size());
         for (String n : r.names()) {
             TensorInfo t = r.info(n);
-            out.printf(Locale.ROOT, "  %-20s %-5s %-22s %,d bytes%n", n, t.dtype(), t.shapeString(), t.byteLength());
+            out.printf(Locale.ROOT, "  %-20s %-5s %-22s %,d bytes%n", EntryNames.printable(n), t.dtype(), t.shapeString(),
+                    t.byteLength());
         }
         if (!r.metadata().isEmpty()) {
             out.println("metadata:");
             for (Map.Entry<String, String> e : r.metadata().entrySet()) {
-                out.println("  " + e.getKey() + " = " + e.getValue());
+                out.println("  " + EntryNames.printable(e.getKey()) + " = " + EntryNames.printable(e.getValue()));
             }
         }
     }
@@ -106,7 +158,8 @@ public final class InspectCommand implements Callable<Integer> {
             BitBudget b = q.budget();
             total = total == null ? b : total.plus(b);
             int n = q.shape().slices(), D = q.shape().headDim(), Sq = q.quantizedTokens();
-            out.printf(Locale.ROOT, "entry %s: %s %s, method %s, %s, %d of %d tokens quantized%n", name, q.shape(),
+            out.printf(Locale.ROOT, "entry %s%s: %s %s, method %s, %s, %d of %d tokens quantized%n",
+                    EntryNames.printable(name), q.key().equals(name) ? "" : " (key " + q.key() + ")", q.shape(),
                     q.role().name().toLowerCase(Locale.ROOT), q.method(), q.orientation().name().toLowerCase(Locale.ROOT),
                     Sq, q.shape().tokens());
             if (q.blocks() != null) {
