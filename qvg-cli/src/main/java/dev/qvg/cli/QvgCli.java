@@ -16,8 +16,8 @@ import picocli.CommandLine;
 
 /**
  * Builds the {@code qvg} command line and maps outcomes to exit codes: 0 success, 2 bad usage
- * (picocli's parameter errors), 1 anything wrong with the input or the run. Every failure is one
- * line on stderr; {@code --verbose} adds the stack trace.
+ * (picocli's parameter errors, {@link UsageErrors}), 1 anything wrong with the input or the run.
+ * Every failure is one line on stderr; {@code --verbose} adds the stack trace.
  */
 public final class QvgCli {
 
@@ -80,16 +80,8 @@ public final class QvgCli {
         for (String name : new String[] {"eval", "compress", "plan", "tune", "rollout"}) {
             MethodKnobOptions.addTo(cl.getSubcommands().get(name).getCommandSpec());
         }
-        cl.setParameterExceptionHandler((ex, args) -> {
-            CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + firstLine(ex.getMessage()) + " (see '"
-                    + c.getCommandSpec().qualifiedName() + " --help')");
-            if (root.verbose()) {
-                ex.printStackTrace(c.getErr());
-            }
-            c.getErr().flush();
-            return ExitCodes.USAGE;
-        });
+        // one line, with "did you mean" for a mistyped command or option
+        cl.setParameterExceptionHandler((ex, args) -> UsageErrors.report(ex, root.verbose()));
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + describe(ex)
                     + (root.verbose() ? "" : isBug(ex) ? " (run with --verbose for the stack trace)" : ""));
