@@ -5,8 +5,10 @@ import dev.qvg.api.tensor.Layout;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
 import dev.qvg.cli.util.GroupOptions;
+import dev.qvg.cli.util.Progress;
 import dev.qvg.cli.util.SafeOutput;
 import dev.qvg.io.DType;
+import dev.qvg.io.EntryNames;
 import dev.qvg.io.KvStreamWriter;
 import dev.qvg.io.QuantizedKvStreamReader;
 import dev.qvg.io.SliceGroups;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,7 +32,8 @@ import picocli.CommandLine.Spec;
  * ({@code --backend}, cpu by default; {@link EntryDecoders}), to the same bits as the backend-free
  * {@link dev.qvg.api.quant.ReferenceDecoder}, which decodes entries whose method's plug-in is absent.
  * It streams: each group of (batch, head) slices is read, decoded, converted and written at its
- * offset, so memory stays bounded whatever the file's size.
+ * offset, so memory stays bounded whatever the file's size; the progress line (with ETA) ticks per
+ * group. Tensors are written under the entries' names, as they were when compressed.
  */
 @Command(name = "decompress", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Reconstruct the tensors of a quantized-cache file into a .safetensors or .npy file.",
@@ -38,6 +42,9 @@ public final class DecompressCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    QvgCommand root;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE", description = "A quantized-cache file.")
     Path input;
@@ -93,27 +100,36 @@ public final class DecompressCommand implements Callable<Integer> {
             List<KvStreamWriter.Tensor> tensors = names.stream().map(n -> new KvStreamWriter.Tensor(n, in.shape(n))).toList();
             SafeOutput.createParent(output);
             int cores = Runtime.getRuntime().availableProcessors();
-            KvStreamWriter.write(output, tensors, type, fileLayout, npy ? Map.of() : meta, force, sink -> {
-                float[] buf = new float[0];
-                for (int i = 0; i < names.size(); i++) {
-                    String name = names.get(i);
-                    SliceGroups groups = SliceGroups.plan(in.shape(name), groupBytes, cores);
-                    for (int g = 0; g < groups.count(); g++) {
-                        int first = groups.first(g), count = groups.size(g);
-                        QuantizedKv part = in.part(name, first, count);
-                        int size = count * in.shape(name).sliceSize();
-                        if (buf.length != size) {
-                            buf = new float[size];
+            long values = 0;
+            for (String n : names) {
+                values += in.shape(n).numel();
+            }
+            long work = values;
+            try (Progress progress = Progress.forTerminal(spec.commandLine().getErr(), root != null && root.quiet())) {
+                KvStreamWriter.write(output, tensors, type, fileLayout, npy ? Map.of() : meta, force, sink -> {
+                    progress.start("decompress", work); // one tick per group of slices, weighted by its values
+                    float[] buf = new float[0];
+                    for (int i = 0; i < names.size(); i++) {
+                        String name = names.get(i);
+                        SliceGroups groups = SliceGroups.plan(in.shape(name), groupBytes, cores);
+                        for (int g = 0; g < groups.count(); g++) {
+                            int first = groups.first(g), count = groups.size(g);
+                            QuantizedKv part = in.part(name, first, count);
+                            int size = count * in.shape(name).sliceSize();
+                            if (buf.length != size) {
+                                buf = new float[size];
+                            }
+                            decoders.decode(in.method(name), part, buf);
+                            sink.write(i, first, count, buf);
+                            progress.advance(size, EntryNames.printable(name) + " slices " + first + "-" + (first + count - 1));
                         }
-                        decoders.decode(in.method(name), part, buf);
-                        sink.write(i, first, count, buf);
                     }
-                }
-                in.requireUnchanged(); // what was decoded is what was verified, or nothing is published
-            });
+                    in.requireUnchanged(); // what was decoded is what was verified, or nothing is published
+                });
+            }
             var out = spec.commandLine().getOut();
             for (String n : names) {
-                out.printf(Locale.ROOT, "  %-12s %-18s %s (%s)%n", n, in.shape(n), in.method(n),
+                out.printf(Locale.ROOT, "  %-12s %-18s %s (%s)%n", EntryNames.printable(n), in.shape(n), in.method(n),
                         in.role(n).name().toLowerCase(Locale.ROOT));
             }
             out.println("wrote " + output + " (" + type + ", " + fileLayout + ")");

@@ -1,5 +1,7 @@
 package dev.qvg.cli;
 
+import dev.qvg.cli.util.Progress;
+
 /** Entry point of the executable jar: runs {@link QvgCli} and exits with its code. */
 public final class Main {
 
@@ -13,6 +15,8 @@ public final class Main {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // the commands write to this process's stderr: a progress line may be drawn there when it is a terminal
+        Progress.attachProcessStderr();
         System.exit(QvgCli.run(System.out, System.err, args));
     }
 }

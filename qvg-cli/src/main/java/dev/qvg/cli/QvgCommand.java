@@ -1,6 +1,7 @@
 package dev.qvg.cli;
 
 import dev.qvg.cli.util.ExitCodes;
+import dev.qvg.cli.util.Progress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +32,19 @@ public final class QvgCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "No progress line on stderr.")
     void setQuiet(boolean q) {
         this.quiet = q;
+    }
+
+    /** Each command line starts without a progress request ({@link Progress#request}). */
+    public QvgCommand() {
+        Progress.request(null);
+    }
+
+    @Option(names = "--progress", scope = ScopeType.INHERIT,
+            description = "Progress with ETA on stderr even when it is not a terminal (a line every "
+                    + Progress.LOG_SECONDS + " s and one at the end); by default only on a terminal."
+                    + " Also QVG_PROGRESS=always|never.")
+    void setProgress(boolean p) {
+        Progress.request(p ? Progress.Mode.ALWAYS : null);
     }
 
     public boolean verbose() {
