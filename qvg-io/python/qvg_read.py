@@ -46,7 +46,8 @@ MAX_NAME_LENGTH = 1024  # UTF-16 units, as Java counts them
 
 
 class QvgFileError(ValueError):
-    """A file that is not what it claims to be (damaged, edited, not a qvg or safetensors file)."""
+    """A file qvg_read cannot read: damaged, edited, not a qvg or safetensors file, or holding an
+    entry that only its method's own code decodes."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,8 +158,8 @@ def decode(tensors, meta, p):
     if isinstance(info, dict) and info.get("method_decode") == "true":
         # Java's QuantizedKv.INFO_METHOD_DECODE: the codes are transformed values (a rotation, say)
         # that only the method's own quantizer reconstructs; decoding them here would be wrong
-        raise ValueError(f"entry {_show(p)} of method {meta.get(p + '.method')!r} stores transformed values that only"
-                         " that method decodes: decompress it with qvg and the method's jar on the class path")
+        raise QvgFileError(f"method {meta.get(p + '.method')!r} stores transformed values that only that method"
+                           " decodes: decompress it with qvg and the method's jar on the class path")
     B, H, S, D = (int(x) for x in meta[p + ".shape"].split(","))
     n, sq = B * H, int(meta[p + ".quantized_tokens"])
     out = np.zeros((n, S, D), dtype=np.float32)
@@ -240,6 +241,8 @@ def read(path):
     for key, name in entries(path, meta):
         try:
             decoded[name] = decode(tensors, meta, key)
+        except QvgFileError as e:
+            raise QvgFileError(f"{path}: entry {_show(name)}: {e}") from None
         except (KeyError, IndexError, ValueError) as e:
             raise QvgFileError(f"{path}: entry '{key}' is inconsistent ({type(e).__name__}: {e})") from None
     return decoded, meta

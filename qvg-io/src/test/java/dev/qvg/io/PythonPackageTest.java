@@ -316,4 +316,17 @@ class PythonPackageTest {
         assertTrue(nl.out().contains("entry name \"a\\nb\" is not allowed"), nl.out());
         assertTrue(Files.notExists(dir.resolve("never")));
     }
+
+    @Test
+    void anEntryOnlyItsMethodDecodesIsRefusedOnOneLineNamingIt() throws Exception {
+        QuantizedKv q = entries().get("layers.0.k");
+        QuantizedKv rotated = new QuantizedKv(q.shape(), q.role(), "rtn-hadamard", q.orientation(), q.quantizedTokens(),
+                q.blocks(), q.stages(), q.fullPrecisionTail(), Map.of(QuantizedKv.INFO_METHOD_DECODE, "true"));
+        Path f = dir.resolve("rotated.qvg.safetensors");
+        QuantizedKvFile.write(f, Map.of("layers.0.k", rotated), null, false);
+        Result r = run(dir, List.of(site.resolve("bin").resolve("qvg-read").toString(), f.toString()));
+        assertEquals(1, r.exit(), r.out());
+        assertEquals("qvg-read: " + f + ": entry layers.0.k: method 'rtn-hadamard' stores transformed values that only"
+                + " that method decodes: decompress it with qvg and the method's jar on the class path", r.out().strip());
+    }
 }
