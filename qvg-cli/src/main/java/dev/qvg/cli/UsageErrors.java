@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * checks those first: {@code --ouptut x} would otherwise be reported as {@code --output} missing).
  * Suggestions are the commands or options (of the command where the error is) within a small
  * edit distance of what was typed (transpositions count once, case is ignored), or that start
- * with it; at most three, closest first. picocli prints its own suggestions on extra lines from
+ * with it or it with them; at most three, closest first. picocli prints its own suggestions on extra lines from
  * its default handler, which qvg replaces to keep every failure on one line; this puts them back.
  */
 public final class UsageErrors {
@@ -110,8 +110,10 @@ public final class UsageErrors {
                 continue; // "-m" is no suggestion for "--mthod"
             }
             int d = distance(t, b);
-            if (d <= limit || (t.length() >= 2 && b.startsWith(t))) {
-                close.add(new Scored(c, b.startsWith(t) ? Math.min(d, 1) : d));
+            // or one is the start of the other: "--outp" for "--output", "--output" for "--out"
+            boolean prefix = (t.length() >= 2 && b.startsWith(t)) || (b.length() >= 3 && t.startsWith(b));
+            if (d <= limit || prefix) {
+                close.add(new Scored(c, prefix ? Math.min(d, 1) : d));
             }
         }
         close.sort(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name));

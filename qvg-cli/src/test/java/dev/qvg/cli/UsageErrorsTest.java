@@ -43,6 +43,8 @@ class UsageErrorsTest {
                 "qvg inspect: Unknown option: '--fromat'; did you mean '--format'? (see 'qvg inspect --help')");
         assertOneLine(run("inspect", "--zzzzzz", "f"), "qvg inspect: Unknown option: '--zzzzzz' (see 'qvg inspect --help')");
         // an option of the root command, inherited by every command
+        assertOneLine(run("eval", "--output", "results"),
+                "qvg eval: Unknown options: '--output', 'results'; did you mean '--out'? (see 'qvg eval --help')");
         assertOneLine(run("backends", "--verbos"),
                 "qvg backends: Unknown option: '--verbos'; did you mean '--verbose'? (see 'qvg backends --help')");
     }
@@ -62,6 +64,7 @@ class UsageErrorsTest {
         assertEquals(List.of("--iters"), UsageErrors.suggest("--itres", List.of("--iters", "--init", "--tol", "-i")));
         assertEquals(List.of("--bits"), UsageErrors.suggest("--bit", List.of("--block", "--bits", "--seed")));
         assertEquals(List.of("--output"), UsageErrors.suggest("--outp", List.of("--output", "--force", "-o")));
+        assertEquals(List.of("--out"), UsageErrors.suggest("--output", List.of("--out", "--force", "-o")));
         assertEquals(List.of(), UsageErrors.suggest("--x", List.of("--output", "--force")));
         assertEquals(List.of("a1", "a2", "a3"), UsageErrors.suggest("aa", List.of("a4", "a3", "a2", "a1")));
         assertEquals(1, UsageErrors.distance("ouptut", "output"), "a transposition is one edit");
