@@ -99,13 +99,36 @@ public final class PerformanceReport {
         }
     }
 
+    /** Markers of the hand-written section on sweeps (qvg-spark, issue 19) that a regenerated report keeps. */
+    static final String SWEEP_BEGIN = "<!-- sweep:begin -->";
+    static final String SWEEP_END = "<!-- sweep:end -->";
+
+    /**
+     * The hand-written sweep section of the report being replaced ({@link #SWEEP_BEGIN} to
+     * {@link #SWEEP_END}, markers included, after a blank line), or "" when it has none: its figures
+     * come from qvg sweep runs, not from JMH, so regenerating must not drop them.
+     */
+    static String keptSweepSection(Path out) {
+        try {
+            if (!Files.exists(out)) {
+                return "";
+            }
+            String old = Files.readString(out);
+            int b = old.indexOf(SWEEP_BEGIN), e = old.indexOf(SWEEP_END);
+            return b < 0 || e < b ? "" : "\n" + old.substring(b, e + SWEEP_END.length()) + "\n";
+        } catch (IOException ex) {
+            throw new UncheckedIOException("reading " + out + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** Reads the inputs, writes the report and plots, returns the report's path. */
     static Path generate(Args args) {
         Analysis a = Analysis.of(JmhJson.read(args.inputs()));
         Path dir = args.out().toAbsolutePath().getParent();
         List<String> plots = ScalingPlot.write(a, dir);
         ReportContext ctx = new ReportContext(args.date(), MachineInfo.describe(), args.note(), args.command(), plots);
-        String md = MarkdownReport.render(a, ctx, ScalingNote.render(a), RealJobSection.render(layerReport(args.out())));
+        String md = MarkdownReport.render(a, ctx, ScalingNote.render(a), RealJobSection.render(layerReport(args.out())))
+                + keptSweepSection(args.out());
         try {
             Files.createDirectories(dir);
             Files.writeString(args.out(), md);
