@@ -86,6 +86,9 @@ public final class CompressCommand implements Callable<Integer> {
         long groupBytes = groups.bytes(spec);
         Map<String, QuantizerConfig> tuned = configFile == null ? null : TunedConfigs.read(configFile);
         QuantizerConfig config = null;
+        if (tuned != null) {
+            refuseOptionsBesideConfig();
+        }
         if (tuned == null) {
             config = quant.suite(spec, method == null ? null : List.of(method), List.of(bits), List.of(stages)).get(0);
         }
@@ -96,6 +99,9 @@ public final class CompressCommand implements Callable<Integer> {
             for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
                 configs.put(e.getKey(), tuned == null ? config : configFor(tuned, e.getValue().name()));
             }
+            SettingGuards.check(spec, List.copyOf(byEntry.values()),
+                    t -> java.util.Collections.singletonList(configs.get(entryOf(byEntry, t))), quant.allowNoCompression,
+                    spec.commandLine().getErr());
             boolean oneConfig = new java.util.HashSet<>(configs.values()).size() == 1;
             QuantizerConfig first = configs.values().iterator().next();
             SafeOutput.createParent(output);
@@ -115,6 +121,43 @@ public final class CompressCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    private static String entryOf(Map<String, TensorSource> byEntry, TensorSource t) {
+        for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
+            if (e.getValue() == t) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("tensor " + t.name() + " has no entry");
+    }
+
+    /**
+     * With {@code --config}, the tuned file sets each tensor's whole configuration: an option that
+     * would set part of it too is a conflict (which one should win is not for us to guess).
+     */
+    private void refuseOptionsBesideConfig() {
+        var pr = spec.commandLine().getParseResult();
+        for (var o : spec.options()) {
+            String name = o.longestName();
+            boolean setsConfig = quantOption(name) || name.equals("--method") || name.equals("--bits")
+                    || name.equals("--stages") || MethodKnobOptions.isKnob(name);
+            if (setsConfig && pr.hasMatchedOption(name) && !name.equals("--backend")) {
+                throw new ParameterException(spec.commandLine(), name + ": conflicts with --config, whose file sets each"
+                        + " tensor's configuration; drop one of them");
+            }
+        }
+    }
+
+    /** Whether {@code name} is one of the shared quantizer options ({@link QuantOptions}). */
+    private static boolean quantOption(String name) {
+        for (java.lang.reflect.Field f : QuantOptions.class.getDeclaredFields()) {
+            picocli.CommandLine.Option o = f.getAnnotation(picocli.CommandLine.Option.class);
+            if (o != null && java.util.Arrays.asList(o.names()).contains(name)) {
+                return !name.equals(SettingGuards.OVERRIDE);
+            }
+        }
+        return false;
     }
 
     /**
@@ -180,21 +223,18 @@ public final class CompressCommand implements Callable<Integer> {
     }
 
     /**
-     * Entry names of the file: the tensor names with anything but letters, digits and underscores
-     * replaced by an underscore (the format's rule), refusing two tensors that would collide.
+     * Entry names of the file: the tensor names, exactly (qvg-io gives each entry a safe key of
+     * its own and records the name; {@link dev.qvg.io.EntryNames}); a name that cannot be stored
+     * (a control character, {@code __metadata__}) is refused before any work.
      */
     static Map<String, TensorSource> entryNames(List<TensorSource> tensors) {
         Map<String, TensorSource> out = new LinkedHashMap<>();
         for (TensorSource t : tensors) {
-            String n = t.name().replaceAll("[^A-Za-z0-9_]", "_");
-            if (n.length() > 64) {
-                throw new BadInputException("tensor name '" + t.name() + "' is longer than the 64 characters an entry name may have");
+            String why = dev.qvg.io.EntryNames.problem(t.name());
+            if (why != null) {
+                throw new BadInputException("tensor " + dev.qvg.io.EntryNames.printable(t.name()) + " cannot be stored: " + why);
             }
-            TensorSource prev = out.putIfAbsent(n, t);
-            if (prev != null) {
-                throw new BadInputException("tensors '" + prev.name() + "' and '" + t.name() + "' both map to entry name '"
-                        + n + "'; select one with --tensor");
-            }
+            out.put(t.name(), t);
         }
         return out;
     }

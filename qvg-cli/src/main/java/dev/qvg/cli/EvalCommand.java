@@ -178,6 +178,8 @@ public final class EvalCommand implements Callable<Integer> {
                 columns.add(new Evaluator.Column(TUNED, t -> tuned.get(t.name())));
             }
             PrintWriter notes = json ? stderr : stdout;
+            SettingGuards.check(spec, tensors, t -> columns.stream().map(c -> c.configFor().apply(t)).toList(),
+                    quant.allowNoCompression, stderr);
             AttentionProbe probe = attentionProbe(base);
             if (!quiet() || !json) {
                 notes.println("data: " + source);
@@ -194,8 +196,13 @@ public final class EvalCommand implements Callable<Integer> {
             }
 
             try (Progress progress = Progress.forTerminal(stderr, quiet())) {
-                long tunedRuns = tensors.stream().filter(t -> tuned.containsKey(t.name())).count();
-                progress.start("eval", (int) (configs.size() * tensors.size() + tunedRuns));
+                long work = 0; // values of every (tensor, configuration) run: one tick per group of slices
+                for (Evaluator.Column col : columns) {
+                    for (TensorSource t : tensors) {
+                        work += col.configFor().apply(t) == null ? 0 : t.shape().numel();
+                    }
+                }
+                progress.start("eval", work);
                 results = new Evaluator(compare, probe, groupBytes).runColumns(tensors, columns, new Evaluator.Listener() {
                     @Override
                     public void starting(TensorSource t, QuantizerConfig c) {
@@ -203,8 +210,9 @@ public final class EvalCommand implements Callable<Integer> {
                     }
 
                     @Override
-                    public void finished(EvalResult r) {
-                        progress.step(r.tensor() + " " + r.methodLabel() + " int" + r.config().quant().bits());
+                    public void group(TensorSource t, QuantizerConfig c, int first, int count) {
+                        progress.advance((long) count * t.shape().sliceSize(), t.name() + " " + MethodLabels.of(c) + " int"
+                                + c.quant().bits() + " slices " + first + "-" + (first + count - 1));
                     }
                 });
             }

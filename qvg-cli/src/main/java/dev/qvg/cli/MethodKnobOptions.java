@@ -51,6 +51,11 @@ final class MethodKnobOptions {
         }
     }
 
+    /** Whether {@code flag} is a knob option of a method on the class path. */
+    static boolean isKnob(String flag) {
+        return Qvg.quantizers().list().stream().anyMatch(p -> p.knobs().stream().anyMatch(k -> k.flag().equals(flag)));
+    }
+
     /** The knob flags given on the command line, with their values. */
     static Map<String, String> given(CommandSpec spec) {
         Map<String, String> out = new LinkedHashMap<>();

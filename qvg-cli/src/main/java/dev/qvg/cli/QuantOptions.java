@@ -51,6 +51,11 @@ public final class QuantOptions {
             description = "Backend provider (default: the highest-ranked available one, or QVG_BACKEND; see 'qvg backends').")
     String backend;
 
+    @Option(names = SettingGuards.OVERRIDE,
+            description = "Run settings that cannot compress (clusters not fewer than the tokens of a slice, 16 or more"
+                    + " bits per value) instead of refusing them.")
+    boolean allowNoCompression;
+
     /**
      * The options refused when no chosen method reads their setting: those that change what a
      * method computes when it does read them (a stage count, a block size). The k-means options

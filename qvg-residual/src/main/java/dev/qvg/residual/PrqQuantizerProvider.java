@@ -53,10 +53,14 @@ public final class PrqQuantizerProvider extends TokenMajorProvider {
         return NAME + "(" + config.stages() + ")";
     }
 
-    /** {@code prq(2 stages) int2 sym b64 bf16 K=256}. */
+    /** {@code prq(2 stages) int2 sym b64 bf16 K=256}; without stages no {@code K}. */
     @Override
     public String label(QuantizerConfig config) {
         String full = super.label(config);
+        if (config.stages() == 0) {
+            // no stage, no centroids: the cluster count means nothing (plain block quantization)
+            full = full.replace(" K=" + config.kmeans().clusters(), "");
+        }
         String stages = NAME + "(" + config.stages() + (config.stages() == 1 ? " stage)" : " stages)");
         return String.format(Locale.ROOT, "%s%s", stages, full.substring(shortLabel(config).length()));
     }

@@ -34,6 +34,10 @@ public final class Evaluator {
 
         default void finished(EvalResult result) {
         }
+
+        /** Slices {@code [first, first + count)} of {@code tensor} are done with {@code config} (progress within a run). */
+        default void group(TensorSource tensor, QuantizerConfig config, int first, int count) {
+        }
     }
 
     private final String compareBackend;
@@ -119,7 +123,7 @@ public final class Evaluator {
                     continue;
                 }
                 listener.starting(tensors.get(t), config);
-                Evaluated e = evaluateKeeping(tensors.get(t), config, column.label(), paired[t]);
+                Evaluated e = evaluateKeeping(tensors.get(t), config, column.label(), paired[t], listener);
                 grid[t][c] = e.result;
                 recon[t] = e.reconstruction;
                 listener.finished(e.result);
@@ -149,7 +153,7 @@ public final class Evaluator {
 
     /** One tensor with one configuration. */
     public EvalResult evaluate(NamedTensor t, QuantizerConfig config) throws IOException {
-        return evaluateKeeping(TensorSource.of(t), config, MethodLabels.of(config), false).result;
+        return evaluateKeeping(TensorSource.of(t), config, MethodLabels.of(config), false, new Listener() { }).result;
     }
 
     /**
@@ -165,8 +169,8 @@ public final class Evaluator {
     private record Evaluated(EvalResult result, float[] reconstruction) {
     }
 
-    private Evaluated evaluateKeeping(TensorSource t, QuantizerConfig config, String label, boolean keep)
-            throws IOException {
+    private Evaluated evaluateKeeping(TensorSource t, QuantizerConfig config, String label, boolean keep,
+                                      Listener listener) throws IOException {
         KvShape shape = t.shape();
         SliceGroups groups = SliceGroups.plan(shape, groupBytesFor(config, groupBytes),
                 Runtime.getRuntime().availableProcessors());
@@ -184,6 +188,7 @@ public final class Evaluator {
                 if (cmp != null) {
                     cmp.group(f, count, x, recon);
                 }
+                listener.group(t, config, f, count);
             });
             BackendComparison comparison = cmp == null ? null : cmp.result(compareBackend);
             return new Evaluated(new EvalResult(t.name(), t.role(), shape, config, first.metrics(), first.budget(),
