@@ -4,7 +4,7 @@ import com.google.inject.Module;
 import dev.qvg.api.config.KMeansConfig;
 import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.Quantizer;

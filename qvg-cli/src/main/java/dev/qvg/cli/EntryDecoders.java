@@ -2,7 +2,7 @@ package dev.qvg.cli;
 
 import dev.qvg.api.registry.Qvg;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipeline;
+import dev.qvg.inject.Pipeline;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.quant.ReferenceDecoder;
 import java.util.HashMap;

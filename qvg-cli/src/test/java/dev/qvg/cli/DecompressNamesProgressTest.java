@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipeline;
+import dev.qvg.inject.Pipeline;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.quant.ReferenceDecoder;
 import dev.qvg.api.tensor.KvRole;

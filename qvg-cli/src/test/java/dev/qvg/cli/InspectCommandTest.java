@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipeline;
+import dev.qvg.inject.Pipeline;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.tensor.KvRole;

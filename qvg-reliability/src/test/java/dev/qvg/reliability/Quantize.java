@@ -1,7 +1,7 @@
 package dev.qvg.reliability;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.tensor.KvRole;

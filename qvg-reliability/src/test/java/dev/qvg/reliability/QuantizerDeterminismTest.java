@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.qvg.api.config.BlockQuantConfig;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.quant.ClusterStage;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.Backend;

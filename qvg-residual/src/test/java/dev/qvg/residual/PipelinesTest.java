@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipeline;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipeline;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.registry.ProviderNotFoundException;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.reference.ReferenceBackend;

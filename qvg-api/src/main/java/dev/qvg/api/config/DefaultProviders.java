@@ -14,17 +14,9 @@ final class DefaultProviders {
             return registry.defaultProvider().name();
         } catch (ProviderNotFoundException e) {
             throw new ProviderNotFoundException("no " + registry.kind() + " named in the config and " + e.getMessage()
-                    + ". Add the jar that provides one (dev.qvg:" + artifactFor(registry.kind())
-                    + "), or name the " + registry.kind() + " explicitly.");
+                    + ". Add the jar that provides one" + (registry.builtInArtifact() == null ? ""
+                            : " (" + registry.builtInArtifact() + ")")
+                    + ", or name the " + registry.kind() + " explicitly.");
         }
-    }
-
-    /** The qvg artifact holding the built-in providers of {@code kind}. */
-    private static String artifactFor(String kind) {
-        return switch (kind) {
-            case "backend" -> "qvg-cpu";
-            case "clusterer", "smoother" -> "qvg-smoothing";
-            default -> "qvg-residual";
-        };
     }
 }

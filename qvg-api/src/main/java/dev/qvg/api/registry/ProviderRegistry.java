@@ -21,8 +21,9 @@ import java.util.ServiceLoader;
  *       an application server's context loader may not see the library's own jars).</li>
  *   <li>The first provider per name wins, so classpath order lets users override one of ours.</li>
  *   <li>{@link #reload(ClassLoader)} scans another loader and only adds names not yet present.</li>
- *   <li>{@link #get} fails with the kind, the asked name, the names present and the services
- *       file to add; {@link #getAvailable} also fails, with the provider's reason, when it cannot
+ *   <li>{@link #get} fails with the kind, the asked name, the names present, the artifact of
+ *       qvg's own providers of the kind and the services file a plug-in lists its provider in,
+ *       on one line; {@link #getAvailable} also fails, with the provider's reason, when it cannot
  *       run here.</li>
  *   <li>{@link #defaultProvider()} takes the system property {@code qvg.<kind>}, else the
  *       environment variable {@code QVG_<KIND>}, else the available provider of highest rank
@@ -34,16 +35,32 @@ public final class ProviderRegistry<P extends NamedProvider> {
 
     private final Class<P> type;
     private final String kind;
+    private final String builtInArtifact;
     private volatile Map<String, P> providers;
     private final ThreadLocal<Boolean> loading = ThreadLocal.withInitial(() -> false);
 
     public ProviderRegistry(Class<P> type, String kind) {
+        this(type, kind, null);
+    }
+
+    /**
+     * @param builtInArtifact the Maven coordinates ({@code groupId:artifactId}) of the jar holding
+     *                        qvg's own providers of this kind, named in the message of a missing
+     *                        provider; {@code null} for none
+     */
+    public ProviderRegistry(Class<P> type, String kind, String builtInArtifact) {
         this.type = type;
         this.kind = kind;
+        this.builtInArtifact = builtInArtifact;
     }
 
     public String kind() {
         return kind;
+    }
+
+    /** The coordinates of the jar holding qvg's own providers of this kind, or {@code null}. */
+    public String builtInArtifact() {
+        return builtInArtifact;
     }
 
     public Class<P> type() {
@@ -111,7 +128,9 @@ public final class ProviderRegistry<P extends NamedProvider> {
         if (p == null) {
             throw new ProviderNotFoundException("no " + kind + " provider named '" + name + "' (" + type.getName()
                     + "); on the classpath: " + (map().isEmpty() ? "none" : String.join(", ", map().keySet()))
-                    + ". Add the jar that provides it, with a META-INF/services/" + type.getName() + " entry.");
+                    + ". Add the jar that provides it (" + (builtInArtifact == null ? ""
+                            : "qvg's own " + kind + " providers are in " + builtInArtifact + "; ")
+                    + "a plug-in jar lists its provider in META-INF/services/" + type.getName() + ").");
         }
         return p;
     }

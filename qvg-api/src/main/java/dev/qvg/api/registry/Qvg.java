@@ -16,24 +16,28 @@ public final class Qvg {
     }
 
     private static final class Backends {
-        static final ProviderRegistry<BackendProvider> R = new ProviderRegistry<>(BackendProvider.class, "backend");
+        static final ProviderRegistry<BackendProvider> R =
+                new ProviderRegistry<>(BackendProvider.class, "backend", "dev.qvg:qvg-cpu");
     }
 
     private static final class Clusterers {
-        static final ProviderRegistry<ClustererProvider> R = new ProviderRegistry<>(ClustererProvider.class, "clusterer");
+        static final ProviderRegistry<ClustererProvider> R =
+                new ProviderRegistry<>(ClustererProvider.class, "clusterer", "dev.qvg:qvg-smoothing");
     }
 
     private static final class Smoothers {
-        static final ProviderRegistry<SmootherProvider> R = new ProviderRegistry<>(SmootherProvider.class, "smoother");
+        static final ProviderRegistry<SmootherProvider> R =
+                new ProviderRegistry<>(SmootherProvider.class, "smoother", "dev.qvg:qvg-smoothing");
     }
 
     private static final class Residuals {
         static final ProviderRegistry<ResidualQuantizerProvider> R =
-                new ProviderRegistry<>(ResidualQuantizerProvider.class, "residual");
+                new ProviderRegistry<>(ResidualQuantizerProvider.class, "residual", "dev.qvg:qvg-residual");
     }
 
     private static final class Quantizers {
-        static final ProviderRegistry<QuantizerProvider> R = new ProviderRegistry<>(QuantizerProvider.class, "method");
+        static final ProviderRegistry<QuantizerProvider> R =
+                new ProviderRegistry<>(QuantizerProvider.class, "method", "dev.qvg:qvg-residual");
     }
 
     public static ProviderRegistry<BackendProvider> backends() {

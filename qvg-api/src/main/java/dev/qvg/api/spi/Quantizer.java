@@ -78,7 +78,7 @@ public interface Quantizer extends AutoCloseable {
     BitBudget budget(KvShape shape, KvRole role);
 
     /**
-     * Releases what this quantizer owns. A quantizer from {@code Pipelines.quantizer} owns its
+     * Releases what this quantizer owns. A quantizer from qvg-inject's {@code Pipelines.quantizer} owns its
      * backend and closes it; one built by hand on a {@link QuantizerContext} owns nothing (the
      * default). Idempotent.
      */

@@ -1,7 +1,7 @@
 package dev.qvg.cli.eval;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipeline;
+import dev.qvg.inject.Pipeline;
 import dev.qvg.api.spi.Quantizer;
 
 /**

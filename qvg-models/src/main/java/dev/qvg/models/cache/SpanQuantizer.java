@@ -2,7 +2,7 @@ package dev.qvg.models.cache;
 
 import com.google.inject.Injector;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.registry.Qvg;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.spi.QuantizerContext;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.quant.BitBudget;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.tensor.KvRole;

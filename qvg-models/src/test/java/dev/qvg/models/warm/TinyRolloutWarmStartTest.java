@@ -3,7 +3,7 @@ package dev.qvg.models.warm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.models.cache.CachePolicy;

@@ -2,7 +2,7 @@ package dev.qvg.residual.tune;
 
 import dev.qvg.api.Args;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.api.inject.Pipelines;
+import dev.qvg.inject.Pipelines;
 import dev.qvg.api.metrics.ErrorMetrics;
 import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.Quantizer;

@@ -157,7 +157,7 @@ public final class WarmStartExperiment {
         }
         QuantizerConfig cfg = QuantizerConfig.builder()
                 .backend(dev.qvg.api.registry.Qvg.backends().defaultProvider().name()).build();
-        Function<QuantizerConfig, Quantizer> factory = c -> dev.qvg.api.inject.Pipelines.quantizer(c);
+        Function<QuantizerConfig, Quantizer> factory = c -> dev.qvg.inject.Pipelines.quantizer(c);
         System.out.print(run(args[0] + " k", k, KvRole.KEY, spans, cfg, factory, budgets).format());
         System.out.print(run(args[0] + " v", v, KvRole.VALUE, spans, cfg, factory, budgets).format());
     }

@@ -1,4 +1,4 @@
-package dev.qvg.api.inject;
+package dev.qvg.inject;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;

@@ -1,4 +1,4 @@
-package dev.qvg.api.inject;
+package dev.qvg.inject;
 
 import dev.qvg.api.Args;
 import com.google.inject.AbstractModule;
