@@ -122,7 +122,8 @@ class PipelineTest {
             assertEquals(1, m.lines().count(), m);
             assertTrue(m.startsWith("no clusterer provider named 'kmeans' (dev.qvg.api.spi.ClustererProvider);"
                     + " on the classpath: none."), m);
-            assertTrue(m.contains("qvg's own clusterer providers are in dev.qvg:qvg-smoothing"), m);
+            assertTrue(m.contains("Add the jar that provides it (qvg's own: dev.qvg:qvg-smoothing;"
+                    + " the whole default pipeline: dev.qvg:qvg-all)"), m);
             assertTrue(m.contains("META-INF/services/dev.qvg.api.spi.ClustererProvider"), m);
         }
         assertTrue(backend.closed, "the backend built before the failure must be closed");
@@ -140,7 +141,8 @@ class PipelineTest {
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertTrue(e.getMessage().startsWith("no clusterer named in the config and no available clusterer provider"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("dev.qvg:qvg-smoothing"), e.getMessage());
+        assertTrue(e.getMessage().contains("Add the jar that provides one (qvg's own: dev.qvg:qvg-smoothing;"
+                + " the whole default pipeline: dev.qvg:qvg-all), or name the clusterer explicitly."), e.getMessage());
     }
 
     @Test

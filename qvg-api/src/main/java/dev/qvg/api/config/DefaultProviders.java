@@ -14,8 +14,8 @@ final class DefaultProviders {
             return registry.defaultProvider().name();
         } catch (ProviderNotFoundException e) {
             throw new ProviderNotFoundException("no " + registry.kind() + " named in the config and " + e.getMessage()
-                    + ". Add the jar that provides one" + (registry.builtInArtifact() == null ? ""
-                            : " (" + registry.builtInArtifact() + ")")
+                    + ". Add the jar that provides one" + (registry.jarHint() == null ? ""
+                            : " (" + registry.jarHint() + ")")
                     + ", or name the " + registry.kind() + " explicitly.");
         }
     }

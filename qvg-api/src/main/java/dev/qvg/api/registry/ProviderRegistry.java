@@ -21,7 +21,7 @@ import java.util.ServiceLoader;
  *       an application server's context loader may not see the library's own jars).</li>
  *   <li>The first provider per name wins, so classpath order lets users override one of ours.</li>
  *   <li>{@link #reload(ClassLoader)} scans another loader and only adds names not yet present.</li>
- *   <li>{@link #get} fails with the kind, the asked name, the names present, the artifact of
+ *   <li>{@link #get} fails with the kind, the asked name, the names present, the artifacts of
  *       qvg's own providers of the kind and the services file a plug-in lists its provider in,
  *       on one line; {@link #getAvailable} also fails, with the provider's reason, when it cannot
  *       run here.</li>
@@ -35,7 +35,7 @@ public final class ProviderRegistry<P extends NamedProvider> {
 
     private final Class<P> type;
     private final String kind;
-    private final String builtInArtifact;
+    private final String jarHint;
     private volatile Map<String, P> providers;
     private final ThreadLocal<Boolean> loading = ThreadLocal.withInitial(() -> false);
 
@@ -44,23 +44,23 @@ public final class ProviderRegistry<P extends NamedProvider> {
     }
 
     /**
-     * @param builtInArtifact the Maven coordinates ({@code groupId:artifactId}) of the jar holding
-     *                        qvg's own providers of this kind, named in the message of a missing
-     *                        provider; {@code null} for none
+     * @param jarHint where the jars of qvg's own providers of this kind are, by Maven coordinates
+     *                ({@code "qvg's own: dev.qvg:qvg-smoothing; ..."}), put in the message of a
+     *                missing provider; {@code null} for none
      */
-    public ProviderRegistry(Class<P> type, String kind, String builtInArtifact) {
+    public ProviderRegistry(Class<P> type, String kind, String jarHint) {
         this.type = type;
         this.kind = kind;
-        this.builtInArtifact = builtInArtifact;
+        this.jarHint = jarHint;
     }
 
     public String kind() {
         return kind;
     }
 
-    /** The coordinates of the jar holding qvg's own providers of this kind, or {@code null}. */
-    public String builtInArtifact() {
-        return builtInArtifact;
+    /** Where the jars of qvg's own providers of this kind are (Maven coordinates), or {@code null}. */
+    public String jarHint() {
+        return jarHint;
     }
 
     public Class<P> type() {
@@ -128,9 +128,8 @@ public final class ProviderRegistry<P extends NamedProvider> {
         if (p == null) {
             throw new ProviderNotFoundException("no " + kind + " provider named '" + name + "' (" + type.getName()
                     + "); on the classpath: " + (map().isEmpty() ? "none" : String.join(", ", map().keySet()))
-                    + ". Add the jar that provides it (" + (builtInArtifact == null ? ""
-                            : "qvg's own " + kind + " providers are in " + builtInArtifact + "; ")
-                    + "a plug-in jar lists its provider in META-INF/services/" + type.getName() + ").");
+                    + ". Add the jar that provides it" + (jarHint == null ? "" : " (" + jarHint + ")")
+                    + ", or a plug-in jar with a META-INF/services/" + type.getName() + " entry.");
         }
         return p;
     }

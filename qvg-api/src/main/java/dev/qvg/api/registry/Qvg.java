@@ -17,27 +17,32 @@ public final class Qvg {
 
     private static final class Backends {
         static final ProviderRegistry<BackendProvider> R =
-                new ProviderRegistry<>(BackendProvider.class, "backend", "dev.qvg:qvg-cpu");
+                new ProviderRegistry<>(BackendProvider.class, "backend", ownJars("dev.qvg:qvg-cpu, for NVIDIA GPUs dev.qvg:qvg-cuda"));
     }
 
     private static final class Clusterers {
         static final ProviderRegistry<ClustererProvider> R =
-                new ProviderRegistry<>(ClustererProvider.class, "clusterer", "dev.qvg:qvg-smoothing");
+                new ProviderRegistry<>(ClustererProvider.class, "clusterer", ownJars("dev.qvg:qvg-smoothing"));
     }
 
     private static final class Smoothers {
         static final ProviderRegistry<SmootherProvider> R =
-                new ProviderRegistry<>(SmootherProvider.class, "smoother", "dev.qvg:qvg-smoothing");
+                new ProviderRegistry<>(SmootherProvider.class, "smoother", ownJars("dev.qvg:qvg-smoothing"));
     }
 
     private static final class Residuals {
         static final ProviderRegistry<ResidualQuantizerProvider> R =
-                new ProviderRegistry<>(ResidualQuantizerProvider.class, "residual", "dev.qvg:qvg-residual");
+                new ProviderRegistry<>(ResidualQuantizerProvider.class, "residual", ownJars("dev.qvg:qvg-residual"));
     }
 
     private static final class Quantizers {
         static final ProviderRegistry<QuantizerProvider> R =
-                new ProviderRegistry<>(QuantizerProvider.class, "method", "dev.qvg:qvg-residual");
+                new ProviderRegistry<>(QuantizerProvider.class, "method", ownJars("dev.qvg:qvg-residual"));
+    }
+
+    /** The hint a missing provider's message gives: qvg's own jars of the kind, and the aggregate. */
+    private static String ownJars(String coordinates) {
+        return "qvg's own: " + coordinates + "; the whole default pipeline: dev.qvg:qvg-all";
     }
 
     public static ProviderRegistry<BackendProvider> backends() {

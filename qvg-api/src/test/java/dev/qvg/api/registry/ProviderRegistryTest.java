@@ -39,7 +39,8 @@ class ProviderRegistryTest {
         assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
         assertTrue(e.getMessage().contains("ghost, testref") || e.getMessage().contains("testref, ghost"), e.getMessage());
         assertTrue(e.getMessage().contains("META-INF/services/dev.qvg.api.spi.BackendProvider"), e.getMessage());
-        assertTrue(e.getMessage().contains("qvg's own backend providers are in dev.qvg:qvg-cpu"), e.getMessage());
+        assertTrue(e.getMessage().contains("(qvg's own: dev.qvg:qvg-cpu, for NVIDIA GPUs dev.qvg:qvg-cuda;"
+                + " the whole default pipeline: dev.qvg:qvg-all)"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
