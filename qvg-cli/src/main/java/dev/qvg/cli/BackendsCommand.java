@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code qvg backends}: every provider found on the classpath, with rank, availability and capabilities. */
 @Command(name = "backends", mixinStandardHelpOptions = true,
-        description = "List the discovered backends, clusterers, smoothers, residual quantizers and methods.")
+        description = "List the discovered backends, clusterers, smoothers, residual quantizers, methods and presets.")
 public final class BackendsCommand implements Callable<Integer> {
 
     @Spec
@@ -17,8 +17,15 @@ public final class BackendsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().print(Qvg.describeEnvironment());
-        spec.commandLine().getOut().flush();
+        var out = spec.commandLine().getOut();
+        out.print(Qvg.describeEnvironment());
+        var presets = dev.qvg.api.registry.Methods.presets();
+        out.println(presets.isEmpty() ? "  preset: none" : "");
+        for (var p : presets.values()) {
+            out.println("  preset    " + p.name() + ": " + p.config().label());
+            out.println("            from " + p.source() + (p.notes().isEmpty() ? "" : "; " + p.notes()));
+        }
+        out.flush();
         return ExitCodes.OK;
     }
 }

@@ -97,7 +97,8 @@ public final class CompressCommand implements Callable<Integer> {
             Map<String, TensorSource> byEntry = entryNames(opened.tensors());
             Map<String, QuantizerConfig> configs = new LinkedHashMap<>();
             for (Map.Entry<String, TensorSource> e : byEntry.entrySet()) {
-                configs.put(e.getKey(), tuned == null ? config : configFor(tuned, e.getValue().name()));
+                configs.put(e.getKey(), tuned == null ? quant.forRole(spec, config, e.getValue().role())
+                        : configFor(tuned, e.getValue().name()));
             }
             SettingGuards.check(spec, List.copyOf(byEntry.values()),
                     t -> java.util.Collections.singletonList(configs.get(entryOf(byEntry, t))), quant.allowNoCompression,
@@ -114,7 +115,7 @@ public final class CompressCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("compressed " + input.input() + " with " + (oneConfig ? first.label() : "per-tensor configs from "
-                    + configFile) + " on backend " + first.backend());
+                    + (configFile != null ? configFile : "the --k-*/--v-* settings")) + " on backend " + first.backend());
             out.print(report);
             out.printf(Locale.ROOT, "wrote %s: %d bytes of quantized data for %d bf16 bytes (%.2fx)%n", output,
                     total.totalBytes(), total.values() * 2, total.compressionRatio());
@@ -151,13 +152,7 @@ public final class CompressCommand implements Callable<Integer> {
 
     /** Whether {@code name} is one of the shared quantizer options ({@link QuantOptions}). */
     private static boolean quantOption(String name) {
-        for (java.lang.reflect.Field f : QuantOptions.class.getDeclaredFields()) {
-            picocli.CommandLine.Option o = f.getAnnotation(picocli.CommandLine.Option.class);
-            if (o != null && java.util.Arrays.asList(o.names()).contains(name)) {
-                return !name.equals(SettingGuards.OVERRIDE);
-            }
-        }
-        return false;
+        return QuantOptions.declaredHere(name) && !name.equals(SettingGuards.OVERRIDE);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.qvg.cli.eval.NamedTensor;
 import dev.qvg.cli.eval.RateDistortionPlot;
 import dev.qvg.cli.eval.ResultJson;
 import dev.qvg.cli.eval.ResultTable;
+import dev.qvg.cli.eval.ModelSpanBudgets;
 import dev.qvg.cli.eval.Suite;
 import dev.qvg.cli.eval.TensorFiles;
 import dev.qvg.cli.eval.Summary;
@@ -168,7 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
             plotLabel = input.hasInput() ? String.valueOf(input.input().getFileName())
                     : "built-in data " + tensors.get(0).shape();
             List<Evaluator.Column> columns = new ArrayList<>();
-            configs.forEach(c -> columns.add(Evaluator.Column.of(c)));
+            columns.addAll(quant.columns(spec, configs));
             if (!tuned.isEmpty()) {
                 List<String> names = tensors.stream().map(TensorSource::name).toList();
                 if (names.stream().noneMatch(tuned::containsKey)) {
@@ -228,6 +229,11 @@ public final class EvalCommand implements Callable<Integer> {
             if (!summary.isEmpty()) {
                 stdout.println();
                 summary.forEach(stdout::println);
+            }
+            List<String> spans = ModelSpanBudgets.lines(results);
+            if (!spans.isEmpty()) {
+                stdout.println();
+                spans.forEach(stdout::println);
             }
         }
         stdout.flush();

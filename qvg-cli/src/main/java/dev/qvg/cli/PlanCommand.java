@@ -161,9 +161,14 @@ public final class PlanCommand implements Callable<Integer> {
         }
         PlanReport report;
         if (BudgetFormula.supports(config)) {
-            report = MemoryPlanner.plan(request);
+            report = quant.splitsKv()
+                    ? MemoryPlanner.plan(request, BudgetSource.byRole(
+                            new BudgetFormula(quant.forRole(spec, config, dev.qvg.api.tensor.KvRole.KEY)),
+                            new BudgetFormula(quant.forRole(spec, config, dev.qvg.api.tensor.KvRole.VALUE))))
+                    : MemoryPlanner.plan(request);
         } else {
             // a plug-in method: its own quantizer does the accounting
+            quant.refuseKvSplit(spec, "plan of a method without a budget formula");
             QuantOptions.checkProviders(spec, List.of(config.method()), config.backend());
             if (!Qvg.quantizers().contains(config.method())) {
                 throw new ParameterException(spec.commandLine(), "unknown method '" + config.method() + "'");

@@ -4,7 +4,9 @@ import dev.qvg.api.config.KMeansInit;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.config.ScalePrecision;
 import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.registry.Methods;
 import dev.qvg.api.spi.CoreSetting;
+import dev.qvg.api.spi.Preset;
 import dev.qvg.api.spi.QuantizerProvider;
 import dev.qvg.cli.eval.Suite;
 import java.util.List;
@@ -51,6 +53,30 @@ public final class QuantOptions {
             description = "Backend provider (default: the highest-ranked available one, or QVG_BACKEND; see 'qvg backends').")
     String backend;
 
+    @Option(names = "--k-bits", paramLabel = "N", description = "Code bits of keys, replacing --bits for them.")
+    Integer kBits;
+
+    @Option(names = "--v-bits", paramLabel = "N", description = "Code bits of values, replacing --bits for them.")
+    Integer vBits;
+
+    @Option(names = "--k-clusters", paramLabel = "K", description = "Clusters per stage for keys, replacing --clusters.")
+    Integer kClusters;
+
+    @Option(names = "--v-clusters", paramLabel = "K", description = "Clusters per stage for values, replacing --clusters.")
+    Integer vClusters;
+
+    @Option(names = "--k-stages", paramLabel = "S", description = "Smoothing stages for keys, replacing --stages.")
+    Integer kStages;
+
+    @Option(names = "--v-stages", paramLabel = "S", description = "Smoothing stages for values, replacing --stages.")
+    Integer vStages;
+
+    @Option(names = "--preset", paramLabel = "NAME", split = ",",
+            description = "Named configurations with their sources (qvg-int2, qvg-pro, sglang-int2, sglang-int4 and"
+                    + " plug-ins'; listed by 'qvg backends'). Options that would change what a preset sets are refused"
+                    + " beside it; --backend and --seed are not part of a preset.")
+    List<String> presets;
+
     @Option(names = SettingGuards.OVERRIDE,
             description = "Run settings that cannot compress (clusters not fewer than the tokens of a slice, 16 or more"
                     + " bits per value) instead of refusing them.")
@@ -64,7 +90,7 @@ public final class QuantOptions {
      */
     private static final Map<CoreSetting, List<String>> SETTING_FLAGS = Map.of(
             CoreSetting.BLOCK_SIZE, List.of("--block"),
-            CoreSetting.STAGES, List.of("--stages"));
+            CoreSetting.STAGES, List.of("--stages", "--k-stages", "--v-stages"));
 
     /** The base configuration (the default method, 1 stage, 2 bits until the caller sets them). */
     public QuantizerConfig base(CommandSpec spec) {
@@ -89,6 +115,9 @@ public final class QuantOptions {
      * methods that would use it: a setting is never silently ignored.
      */
     public List<QuantizerConfig> suite(CommandSpec spec, List<String> methods, List<Integer> bits, List<Integer> stages) {
+        if (presets != null && !presets.isEmpty()) {
+            return fromPresets(spec);
+        }
         List<String> names = methods == null || methods.isEmpty()
                 ? List.of(Qvg.quantizers().defaultProvider().name()) : methods;
         QuantizerConfig base = base(spec);
@@ -116,6 +145,122 @@ public final class QuantOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /** Whether any key- or value-only setting was given. */
+    boolean splitsKv() {
+        return kBits != null || vBits != null || kClusters != null || vClusters != null || kStages != null
+                || vStages != null;
+    }
+
+    /** Refuses key- or value-only settings in a command that applies one configuration to both. */
+    void refuseKvSplit(CommandSpec spec, String command) {
+        if (splitsKv()) {
+            throw new ParameterException(spec.commandLine(), "--k-*/--v-* settings: " + command + " runs one"
+                    + " configuration for keys and values; use eval, compress or plan for separate settings");
+        }
+    }
+
+    /**
+     * {@code c} for tensors of {@code role}: the key- or value-only settings replace the shared
+     * ones, and the result is the method's canonical config; a bad value is a usage error naming it.
+     */
+    QuantizerConfig forRole(CommandSpec spec, QuantizerConfig c, dev.qvg.api.tensor.KvRole role) {
+        boolean key = role == dev.qvg.api.tensor.KvRole.KEY;
+        Integer b = key ? kBits : vBits, k = key ? kClusters : vClusters, st = key ? kStages : vStages;
+        if (b == null && k == null && st == null) {
+            return c;
+        }
+        String p = key ? "--k-" : "--v-";
+        QuantizerProvider m = Methods.of(c);
+        try {
+            QuantizerConfig.Builder out = c.toBuilder();
+            if (b != null) {
+                out.bits(b);
+            }
+            if (k != null) {
+                out.clusters(k);
+            }
+            if (st != null && m.settings().contains(CoreSetting.STAGES)) {
+                out.stages(st);
+            }
+            return m.canonical(out.build());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), p + "*: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One column per configuration, each tensor run with its role's version of it; a (tensor,
+     * configuration) pair an earlier column already runs is left out (with --k-bits 4, every
+     * --bits width gives the same key configuration).
+     */
+    List<dev.qvg.cli.eval.Evaluator.Column> columns(CommandSpec spec, List<QuantizerConfig> configs) {
+        List<dev.qvg.cli.eval.Evaluator.Column> out = new java.util.ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            QuantizerConfig c = configs.get(i);
+            List<QuantizerConfig> earlier = configs.subList(0, i);
+            out.add(new dev.qvg.cli.eval.Evaluator.Column(dev.qvg.cli.eval.MethodLabels.of(c), t -> {
+                QuantizerConfig r = forRole(spec, c, t.role());
+                boolean repeated = earlier.stream().anyMatch(e -> forRole(spec, e, t.role()).equals(r));
+                return repeated ? null : r;
+            }));
+        }
+        return out;
+    }
+
+    /**
+     * The presets' configurations, with the user's backend and seed; any other option that sets
+     * part of a configuration conflicts with the preset (which one should win is not for us to guess).
+     */
+    private List<QuantizerConfig> fromPresets(CommandSpec spec) {
+        ParseResult pr = spec.commandLine().getParseResult();
+        for (var o : spec.options()) {
+            String name = o.longestName();
+            boolean setsConfig = name.equals("--method") || name.equals("--bits") || name.equals("--stages")
+                    || MethodKnobOptions.isKnob(name) || (declaredHere(name) && !name.equals("--backend")
+                    && !name.equals("--seed") && !name.equals("--preset") && !name.equals(SettingGuards.OVERRIDE));
+            if (setsConfig && pr != null && pr.hasMatchedOption(name)) {
+                throw new ParameterException(spec.commandLine(), name + ": conflicts with --preset "
+                        + String.join(",", presets) + ", which sets the configuration; drop one of them");
+            }
+        }
+        Map<String, Preset> known;
+        try {
+            known = Methods.presets();
+        } catch (IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
+        }
+        List<QuantizerConfig> out = new java.util.ArrayList<>();
+        for (String name : presets) {
+            Preset p = known.get(name);
+            if (p == null) {
+                throw new ParameterException(spec.commandLine(), "--preset: unknown preset '" + name + "'; available: "
+                        + (known.isEmpty() ? "none" : String.join(", ", known.keySet())));
+            }
+            QuantizerConfig.Builder b = p.config().toBuilder();
+            if (backend != null) {
+                b.backend(backend);
+            }
+            if (pr != null && pr.hasMatchedOption("--seed")) {
+                b.seed(seed);
+            }
+            QuantizerConfig c = b.build();
+            checkProviders(spec, List.of(c.method()), c.backend());
+            out.add(Methods.of(c).canonical(c));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Whether {@code name} is one of this class's options. */
+    static boolean declaredHere(String name) {
+        for (java.lang.reflect.Field f : QuantOptions.class.getDeclaredFields()) {
+            Option o = f.getAnnotation(Option.class);
+            if (o != null && java.util.Arrays.asList(o.names()).contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(List<QuantizerProvider> chosen) {

@@ -80,6 +80,11 @@ public final class QvgCli {
         for (String name : new String[] {"eval", "compress", "plan", "tune", "rollout"}) {
             MethodKnobOptions.addTo(cl.getSubcommands().get(name).getCommandSpec());
         }
+        // plan counts storage: k-means run settings change the time, never the bytes, so plan does not offer them
+        var plan = cl.getSubcommands().get("plan").getCommandSpec();
+        for (String runOnly : new String[] {"--iters", "--tol", "--init", "--seed"}) {
+            plan.remove(plan.findOption(runOnly));
+        }
         // one line, with "did you mean" for a mistyped command or option
         cl.setParameterExceptionHandler((ex, args) -> UsageErrors.report(ex, root.verbose()));
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {

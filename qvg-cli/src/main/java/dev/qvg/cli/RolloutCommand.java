@@ -148,6 +148,7 @@ public final class RolloutCommand implements Callable<Integer> {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--clusters")) {
             quant.clusters = DEFAULT_CLUSTERS;
         }
+        quant.refuseKvSplit(spec, "rollout");
         List<QuantizerConfig> configs = quant.suite(spec, methods, List.of(bits), stages);
         resolvedBackend = configs.get(0).backend();
         if (compare != null) {

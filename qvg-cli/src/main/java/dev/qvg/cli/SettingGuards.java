@@ -65,6 +65,7 @@ final class SettingGuards {
                     refuseUselessClusters(spec, t, c, p);
                     refuseExpansion(spec, t, c, p);
                 }
+                keptWhole(t, c, p).filter(w -> warned.add(w)).ifPresent(warn::println);
                 if (c.quant().scalePrecision() == ScalePrecision.FP8_E4M3 && warned.add("fp8 " + t.name() + " "
                         + c.quant().bits())) {
                     fp8Range(t, c).ifPresent(warn::println);
@@ -92,11 +93,25 @@ final class SettingGuards {
         } catch (IllegalArgumentException e) {
             return; // a shape the method refuses: the run itself says so, naming the parameter
         }
+        if (b.isPresent() && b.get().fullPrecisionBits() == b.get().totalBits()) {
+            return; // nothing quantized (a recent-token window covering the tensor): the method's design, warned below
+        }
         if (b.isPresent() && b.get().bitsPerValue() >= 16) {
             throw new ParameterException(spec.commandLine(), String.format(Locale.ROOT,
                     "%s on '%s' %s would store %.2f bits per value, no fewer than BF16's 16: it cannot compress;"
                             + " lower --bits, --clusters or --stages, or pass %s to run it anyway",
                     p.shortLabel(c), t.name(), t.shape(), b.get().bitsPerValue(), OVERRIDE));
+        }
+    }
+
+    /** A warning when the method keeps the whole tensor in BF16 (its recent-token window covers it). */
+    private static Optional<String> keptWhole(TensorSource t, QuantizerConfig c, QuantizerProvider p) {
+        try {
+            return p.budget(c, t.shape(), t.role()).filter(b -> b.fullPrecisionBits() == b.totalBits())
+                    .map(b -> "warning: " + p.shortLabel(c) + " keeps all of '" + t.name() + "' in BF16 (its window of"
+                            + " recent tokens covers the " + t.shape().tokens() + " tokens): nothing is quantized");
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

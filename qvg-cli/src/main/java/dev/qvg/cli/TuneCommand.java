@@ -86,6 +86,7 @@ public final class TuneCommand implements Callable<Integer> {
         }
         TuneTarget target;
         SearchSpace space;
+        quant.refuseKvSplit(spec, "tune");
         QuantizerConfig base = quant.suite(spec, method == null ? null : List.of(method), List.of(searchBits.isEmpty() ? 2 : searchBits.get(0)),
                 List.of(searchStages.isEmpty() ? 1 : searchStages.get(0))).get(0);
         try {

@@ -69,6 +69,23 @@ public final class Methods {
         }
     }
 
+    /** Every preset of the methods on the class path, by name (a name two methods declare is refused). */
+    public static java.util.Map<String, dev.qvg.api.spi.Preset> presets() {
+        java.util.Map<String, dev.qvg.api.spi.Preset> out = new java.util.TreeMap<>();
+        for (QuantizerProvider p : Qvg.quantizers().list()) {
+            for (dev.qvg.api.spi.Preset preset : p.presets()) {
+                if (!preset.config().method().equals(p.name())) {
+                    throw new IllegalStateException("preset " + preset.name() + " of method " + p.name()
+                            + " configures method " + preset.config().method());
+                }
+                if (out.put(preset.name(), preset) != null) {
+                    throw new IllegalStateException("preset " + preset.name() + " is declared by two methods");
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code provider}'s knob with params key {@code key}, or null. */
     public static Knob knob(QuantizerProvider provider, String key) {
         for (Knob k : provider.knobs()) {

@@ -7,7 +7,6 @@ import dev.qvg.api.tensor.KvShape;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -112,9 +111,12 @@ public interface QuantizerProvider extends NamedProvider {
         return false;
     }
 
-    /** Named complete configurations of this method, e.g. a paper's published settings. */
-    default Map<String, QuantizerConfig> presets() {
-        return Map.of();
+    /**
+     * Named complete configurations of this method, e.g. a paper's published settings (built
+     * lazily: called by front ends, never during discovery). Preset names are unique across methods.
+     */
+    default List<Preset> presets() {
+        return List.of();
     }
 
     /**

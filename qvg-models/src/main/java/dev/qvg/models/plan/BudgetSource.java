@@ -22,6 +22,26 @@ public interface BudgetSource {
         return new BudgetFormula(config);
     }
 
+    /**
+     * Keys counted by {@code keys}, values by {@code values} (separate settings per role); its
+     * config is the keys'.
+     */
+    static BudgetSource byRole(BudgetSource keys, BudgetSource values) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(values, "values");
+        return new BudgetSource() {
+            @Override
+            public QuantizerConfig config() {
+                return keys.config();
+            }
+
+            @Override
+            public BitBudget budget(KvShape shape, KvRole role) {
+                return (role == KvRole.KEY ? keys : values).budget(shape, role);
+            }
+        };
+    }
+
     /** A quantizer's own accounting (for third-party methods). */
     static BudgetSource of(Quantizer quantizer) {
         Objects.requireNonNull(quantizer, "quantizer");
