@@ -29,6 +29,7 @@ final class MethodKnobOptions {
     static void addTo(CommandSpec spec) {
         Map<String, List<String>> owners = new TreeMap<>();
         Map<String, Knob> first = new LinkedHashMap<>();
+        Map<String, java.util.Set<String>> aliases = new TreeMap<>();
         for (QuantizerProvider p : Qvg.quantizers().list()) {
             for (Knob k : p.knobs()) {
                 if (spec.findOption(k.flag()) != null && !first.containsKey(k.flag())) {
@@ -36,6 +37,11 @@ final class MethodKnobOptions {
                 }
                 owners.computeIfAbsent(k.flag(), f -> new ArrayList<>()).add(p.name());
                 first.putIfAbsent(k.flag(), k);
+                for (String a : k.aliases()) {
+                    if (spec.findOption(a) == null) {
+                        aliases.computeIfAbsent(k.flag(), f -> new java.util.TreeSet<>()).add(a);
+                    }
+                }
             }
         }
         for (Map.Entry<String, Knob> e : first.entrySet()) {
@@ -46,14 +52,18 @@ final class MethodKnobOptions {
                 case BOOL -> "true|false";
                 case TEXT -> "TEXT";
             };
-            spec.addOption(OptionSpec.builder(k.flag()).type(String.class).paramLabel(label)
+            List<String> names = new ArrayList<>();
+            names.add(k.flag());
+            names.addAll(aliases.getOrDefault(k.flag(), java.util.Set.of()));
+            spec.addOption(OptionSpec.builder(names.toArray(String[]::new)).type(String.class).paramLabel(label)
                     .description(k.help() + " [" + String.join(", ", owners.get(e.getKey())) + "]").build());
         }
     }
 
     /** Whether {@code flag} is a knob option of a method on the class path. */
     static boolean isKnob(String flag) {
-        return Qvg.quantizers().list().stream().anyMatch(p -> p.knobs().stream().anyMatch(k -> k.flag().equals(flag)));
+        return Qvg.quantizers().list().stream().anyMatch(p -> p.knobs().stream()
+                .anyMatch(k -> k.flag().equals(flag) || k.aliases().contains(flag)));
     }
 
     /** The knob flags given on the command line, with their values. */

@@ -53,6 +53,24 @@ class KvSplitCliTest {
     }
 
     @Test
+    void recentTokensIsOneOptionForEveryMethodAndKivisOldNameStillWorks(@TempDir Path dir) throws Exception {
+        Path in = TestData.writeSmall(dir); // 128 tokens
+        CliRun r = CliRun.run("eval", "--input", in.toString(), "--tensor", "k", "-m", "rtn,kivi", "--bits", "2",
+                "--recent-tokens", "64", "--format", "json", "--no-plot");
+        assertEquals(0, r.exit(), r.toString());
+        List<String> rows = rows(r);
+        assertTrue(rows.get(0).contains("\"params\":{\"recent_tokens\":\"64\"}"), rows.get(0));
+        assertTrue(rows.get(1).contains("\"params\":{\"kivi_residual_tokens\":\"64\"}"), rows.get(1));
+        // rtn: 64 of 128 tokens at 2.25 bits, 64 at 16
+        assertTrue(rows.get(0).contains("\"bits_per_value\":9.125"), rows.get(0));
+        CliRun old = CliRun.run("eval", "--input", in.toString(), "--tensor", "k", "-m", "kivi", "--bits", "2",
+                "--kivi-residual", "64", "--format", "json", "--no-plot");
+        assertEquals(0, old.exit(), old.toString());
+        assertEquals(rows.get(1).replaceAll("\"[a-z_]*seconds\":[0-9.E-]+", ""),
+                rows(old).get(0).replaceAll("\"[a-z_]*seconds\":[0-9.E-]+", ""));
+    }
+
+    @Test
     void commandsWithOneConfigurationForBothRefuseSplitSettings() {
         CliRun r = CliRun.run("rollout", "--frames", "8", "--k-bits", "4");
         assertEquals(2, r.exit(), r.toString());

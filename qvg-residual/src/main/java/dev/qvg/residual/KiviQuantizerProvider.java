@@ -31,8 +31,9 @@ public final class KiviQuantizerProvider extends MethodProvider {
     public static final Knob GROUP_SIZE = Knob.integer("kivi_group_size", "--kivi-group", 32, 1, 1 << 20,
             "group size: tokens per key group, values per value group (default: 32)");
     /** Newest tokens kept in bf16 (KIVI's residual_length; the format's version-1 field). */
-    public static final Knob RESIDUAL_TOKENS = Knob.integer("kivi_residual_tokens", "--kivi-residual", 128, 0,
-            Integer.MAX_VALUE, "newest tokens kept in bf16, KIVI's residual length (default: 128)");
+    public static final Knob RESIDUAL_TOKENS = Knob.integer("kivi_residual_tokens", TokenMajorProvider.RECENT_TOKENS.flag(),
+            128, 0, Integer.MAX_VALUE, "newest tokens kept in BF16, KIVI's residual_length and HF's (default: 0; kivi: 128)")
+            .withAliases("--kivi-residual");
 
     @Override
     public String name() {

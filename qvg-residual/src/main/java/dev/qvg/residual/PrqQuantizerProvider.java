@@ -35,8 +35,7 @@ public final class PrqQuantizerProvider extends TokenMajorProvider {
         return "progressive residual quantization: --stages smoothing stages, then block quantization";
     }
 
-    @Override
-    public List<Knob> knobs() {
+    List<Knob> ownKnobs() {
         return WarmStart.KNOBS;
     }
 

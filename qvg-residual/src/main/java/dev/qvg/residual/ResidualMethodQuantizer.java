@@ -9,6 +9,7 @@ import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.spi.ResidualCode;
 import dev.qvg.api.config.QuantizerConfig;
+import dev.qvg.api.tensor.Bf16;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.quant.ClusterStage;
@@ -28,6 +29,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
     private final int stages;
     private final boolean clip;
     private final WarmStart warm;
+    private final int recent;
 
     /**
      * @param stages smoothing stages this method runs (the config's own {@code stages} is
@@ -42,6 +44,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
         this.stages = stages;
         this.clip = clip;
         this.warm = WarmStart.of(config);
+        this.recent = TokenMajorProvider.RECENT_TOKENS.intValue(config);
     }
 
     /** Smoothing stages this quantizer runs. */
@@ -53,7 +56,7 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
     public BitBudget budget(KvShape shape, KvRole role) {
         Args.notNull(shape, "shape");
         Args.notNull(role, "role");
-        return TokenMajorProvider.budget(config.quant(), stages, config.kmeans().clusters(), shape, role);
+        return TokenMajorProvider.budget(config.quant(), stages, config.kmeans().clusters(), recent, shape, role);
     }
 
     /**
@@ -63,8 +66,29 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
      * {@code maxIters} iterations (and is added to each hinted stage's iteration count).
      */
     @Override
-    protected QuantizedKv encode(KvShape shape, SliceBatch batch, KvRole role, float[] work,
+    protected QuantizedKv encode(KvShape shape, SliceBatch wholeBatch, KvRole role, float[] input,
                                  List<ClusterStage> warmStart) {
+        int n = shape.slices(), S = shape.tokens(), D = shape.headDim();
+        int Sq = TokenMajorProvider.quantizedTokens(S, recent);
+        short[] tail = new short[0];
+        if (Sq < S) {
+            // the newest tokens stay BF16; only the older ones are smoothed and quantized
+            tail = new short[n * (S - Sq) * D];
+            float[] older = new float[n * Sq * D];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < (S - Sq) * D; j++) {
+                    tail[i * (S - Sq) * D + j] = Bf16.fromFloat(input[(i * S + Sq) * D + j]);
+                }
+                System.arraycopy(input, i * S * D, older, i * Sq * D, Sq * D);
+            }
+            if (Sq == 0) {
+                return new QuantizedKv(shape, role, config.method(), Orientation.TOKEN_MAJOR, 0, null, List.of(), tail,
+                        info());
+            }
+            input = older;
+        }
+        final float[] work = input;
+        final SliceBatch batch = Sq == S ? wholeBatch : new SliceBatch(n, Sq, D, wholeBatch.firstSlice());
         if (clip) {
             PercentileClip.clipBlocks(work, shape.headDim(), config.quant().blockSize(), RtnClipQuantizerProvider.CLIP_PERCENTILE.realValue(config));
         }
@@ -86,8 +110,8 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
                 km = km.withMaxIters(km.maxIters() - 1);
             }
             code = context.residual().encode(context, batch, work, stages, km, config.quant(),
-                    (s, input) -> s < hinted
-                            ? warm.initialCentroids(warmStart.get(s), s, batch, input, seed, context.backend()) : null);
+                    (s, stageInput) -> s < hinted
+                            ? warm.initialCentroids(warmStart.get(s), s, batch, stageInput, seed, context.backend()) : null);
             if (warm.reseedEmpty()) {
                 code = countProbe(code, hinted);
             }
@@ -97,8 +121,8 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
             info.put(WarmStart.PARAM, "true");
             info.put(WarmStart.RESEED_EMPTY_PARAM, Boolean.toString(warm.reseedEmpty()));
         }
-        return new QuantizedKv(shape, role, config.method(), Orientation.TOKEN_MAJOR, shape.tokens(), code.blocks(),
-                code.stages(), new short[0], info);
+        return new QuantizedKv(shape, role, config.method(), Orientation.TOKEN_MAJOR, Sq, code.blocks(),
+                code.stages(), tail, info);
     }
 
     /** The restart's assignment pass is real k-means work: count it in the first {@code hinted} stages. */
@@ -118,6 +142,9 @@ final class ResidualMethodQuantizer extends AbstractKvQuantizer {
     private Map<String, String> info() {
         Map<String, String> m = baseInfo();
         m.put("stages", Integer.toString(stages));
+        if (recent > 0) {
+            m.put("recentTokens", Integer.toString(recent));
+        }
         if (stages > 0) {
             m.put("clusters", Integer.toString(config.kmeans().clusters()));
             m.put("maxIters", Integer.toString(config.kmeans().maxIters()));

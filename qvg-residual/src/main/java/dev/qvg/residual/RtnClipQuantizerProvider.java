@@ -23,8 +23,7 @@ public final class RtnClipQuantizerProvider extends TokenMajorProvider {
         return "round-to-nearest after clipping each block to its clip_percentile-th |x| percentile";
     }
 
-    @Override
-    public List<Knob> knobs() {
+    List<Knob> ownKnobs() {
         return List.of(CLIP_PERCENTILE);
     }
 

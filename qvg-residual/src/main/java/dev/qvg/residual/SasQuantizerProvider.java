@@ -24,8 +24,7 @@ public final class SasQuantizerProvider extends TokenMajorProvider {
         return "semantic-aware smoothing: one k-means stage, then block quantization";
     }
 
-    @Override
-    public List<Knob> knobs() {
+    List<Knob> ownKnobs() {
         return WarmStart.KNOBS;
     }
 

@@ -86,6 +86,16 @@ class BuiltInProvidersKitTest {
     }
 
     @Nested
+    class PrqWithRecentTokensKit extends BaseQuantizerTestCase {
+        @Override
+        protected Quantizer newQuantizer() {
+            // the newest 40 of the kit's 160 tokens stay BF16: parts, budget and round trip still hold
+            return method("prq", QuantizerConfig.builder().stages(2).clusters(8).maxIters(6).blockSize(16)
+                    .param("recent_tokens", "40"));
+        }
+    }
+
+    @Nested
     class PrqKit extends BaseQuantizerTestCase {
         @Override
         protected Quantizer newQuantizer() {

@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  * @param min          smallest accepted number (inclusive), or NaN for none; ignored for non-numbers
  * @param max          largest accepted number (inclusive), or NaN for none; ignored for non-numbers
  * @param help         one line for the command's help
+ * @param aliases      other command-line names of the same option (kept for old scripts), possibly empty
  */
-public record Knob(String key, String flag, Type type, String defaultValue, double min, double max, String help) {
+public record Knob(String key, String flag, Type type, String defaultValue, double min, double max, String help,
+                   java.util.List<String> aliases) {
 
     /** Value types a knob can have. */
     public enum Type { INT, REAL, BOOL, TEXT }
@@ -40,6 +42,25 @@ public record Knob(String key, String flag, Type type, String defaultValue, doub
         }
         Objects.requireNonNull(defaultValue, "defaultValue");
         parse(key, type, defaultValue, min, max); // the default itself must be valid
+        aliases = java.util.List.copyOf(aliases == null ? java.util.List.of() : aliases);
+        for (String a : aliases) {
+            if (!FLAG.matcher(a).matches() || a.equals(flag)) {
+                throw new IllegalArgumentException("knob " + key + ": alias must look like --lower-case-words and differ"
+                        + " from the flag, got '" + a + "'");
+            }
+        }
+    }
+
+    /** A knob without aliases. */
+    public Knob(String key, String flag, Type type, String defaultValue, double min, double max, String help) {
+        this(key, flag, type, defaultValue, min, max, help, java.util.List.of());
+    }
+
+    /** This knob also answering to {@code more} on the command line. */
+    public Knob withAliases(String... more) {
+        java.util.List<String> all = new java.util.ArrayList<>(aliases);
+        all.addAll(java.util.List.of(more));
+        return new Knob(key, flag, type, defaultValue, min, max, help, all);
     }
 
     /** An integer knob in {@code [min, max]}. */
