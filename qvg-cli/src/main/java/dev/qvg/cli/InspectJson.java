@@ -40,7 +40,7 @@ import java.util.TreeMap;
 final class InspectJson {
 
     /** Changes whenever a field is renamed, removed or changes meaning (adding one does not). */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = dev.qvg.models.plan.PlanReport.SCHEMA_VERSION;
 
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -298,6 +298,7 @@ public final class RolloutCommand implements Callable<Integer> {
     private String toJson(TinyModelConfig mc, CachePolicy policy, Map<String, RolloutReport> reports,
                           Map<String, RolloutReport> diffs) throws com.fasterxml.jackson.core.JsonProcessingException {
         Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schema_version", dev.qvg.models.plan.PlanReport.SCHEMA_VERSION);
         doc.put("model", "tiny");
         doc.put("modelSeed", mc.seed());
         doc.put("frames", frames);
@@ -317,6 +318,7 @@ public final class RolloutCommand implements Callable<Integer> {
             arms.add(m);
         }
         doc.put("rollouts", arms);
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(dev.qvg.cli.util.SnakeCaseKeys.of(doc));
     }
 }

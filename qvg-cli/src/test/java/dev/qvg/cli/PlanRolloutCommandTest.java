@@ -24,11 +24,11 @@ class PlanRolloutCommandTest {
         JsonNode o = JSON.readTree(r.out());
         // BF16 K and V of 12 kv heads x 128 at 2 bytes: 6144 bytes a token per layer (spec section 8:
         // 1535.76 MiB a layer for the published cache)
-        long tokens = o.get("tokensPerLayer").asLong();
-        assertEquals(tokens * 2 * 12 * 128 * 2, o.get("bf16BytesPerLayer").asLong());
-        assertEquals(30 * o.get("bf16BytesPerLayer").asLong(), o.get("bf16BytesTotal").asLong(), "30 layers");
-        assertEquals((double) o.get("bf16BytesTotal").asLong() / o.get("quantizedBytesTotal").asLong(),
-                o.get("compressionRatio").asDouble(), 1e-9);
+        long tokens = o.get("tokens_per_layer").asLong();
+        assertEquals(tokens * 2 * 12 * 128 * 2, o.get("bf16_bytes_per_layer").asLong());
+        assertEquals(30 * o.get("bf16_bytes_per_layer").asLong(), o.get("bf16_bytes_total").asLong(), "30 layers");
+        assertEquals((double) o.get("bf16_bytes_total").asLong() / o.get("quantized_bytes_total").asLong(),
+                o.get("compression_ratio").asDouble(), 1e-9);
         assertEquals("prq", o.get("quantizer").get("method").asText());
         assertEquals(2, o.get("quantizer").get("bits").asInt());
     }
@@ -50,23 +50,23 @@ class PlanRolloutCommandTest {
         CliRun r = CliRun.run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.toString());
         JsonNode o = JSON.readTree(r.out());
-        assertEquals(21L * 1560, o.get("tokensPerLayer").asLong());
-        assertEquals(21L * 1560 * 2 * 40 * 128 * 2, o.get("bf16BytesPerLayer").asLong());
-        assertEquals(40 * o.get("bf16BytesPerLayer").asLong(), o.get("bf16BytesTotal").asLong(), "40 layers");
+        assertEquals(21L * 1560, o.get("tokens_per_layer").asLong());
+        assertEquals(21L * 1560 * 2 * 40 * 128 * 2, o.get("bf16_bytes_per_layer").asLong());
+        assertEquals(40 * o.get("bf16_bytes_per_layer").asLong(), o.get("bf16_bytes_total").asLong(), "40 layers");
 
         Path file = dir.resolve("wan14b.json");
         java.nio.file.Files.writeString(file, "{\"name\": \"wan-14b\", \"layers\": 40, \"kvHeads\": 40, \"headDim\": 128,"
                 + " \"tokensPerLatentFrame\": 1560, \"framesPerChunk\": 3}");
         CliRun f = CliRun.run("plan", "--model-file", file.toString(), "--frames", "21", "--format", "json");
         assertEquals(0, f.exit(), f.toString());
-        assertEquals(o.get("bf16BytesTotal").asLong(), JSON.readTree(f.out()).get("bf16BytesTotal").asLong(),
+        assertEquals(o.get("bf16_bytes_total").asLong(), JSON.readTree(f.out()).get("bf16_bytes_total").asLong(),
                 "the file describes the same model as the flags");
 
         // numbers given override a built-in model's: self-forcing with twice its layers
         JsonNode base = JSON.readTree(CliRun.run("plan", "--model", "self-forcing", "--frames", "9", "--format", "json").out());
         JsonNode twice = JSON.readTree(CliRun.run("plan", "--model", "self-forcing", "--layers", "60", "--frames", "9",
                 "--format", "json").out());
-        assertEquals(2 * base.get("bf16BytesTotal").asLong(), twice.get("bf16BytesTotal").asLong());
+        assertEquals(2 * base.get("bf16_bytes_total").asLong(), twice.get("bf16_bytes_total").asLong());
     }
 
     @Test
@@ -110,10 +110,10 @@ class PlanRolloutCommandTest {
         assertEquals(2, arms.size());
         assertEquals("rtn", arms.get(0).get("method").asText());
         assertEquals("sas", arms.get(1).get("method").asText());
-        double rtn = arms.get(0).get("meanPsnrDb").asDouble();
-        double sas = arms.get(1).get("meanPsnrDb").asDouble();
+        double rtn = arms.get(0).get("mean_psnr_db").asDouble();
+        double sas = arms.get(1).get("mean_psnr_db").asDouble();
         assertTrue(sas > rtn, "SAS rollout closer to BF16 than RTN at the same code bits: " + sas + " vs " + rtn);
-        assertEquals(20, arms.get(0).get("chunkPsnrDb").size(), "40 frames, 2 a chunk");
+        assertEquals(20, arms.get(0).get("chunk_psnr_db").size(), "40 frames, 2 a chunk");
         byte[] png = Files.readAllBytes(dir.resolve("rollout-psnr.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
         assertTrue(Files.readString(dir.resolve("rollout-psnr.svg")).contains("<svg"));

@@ -29,6 +29,7 @@ final class RowSchema {
         field("full_precision_bits", DataTypes.LongType), field("total_bytes", DataTypes.LongType)});
 
     private static final StructField[] EVAL = {
+        field("schema_version", DataTypes.IntegerType),
         field("tensor", DataTypes.StringType), field("role", DataTypes.StringType),
         field("shape", DataTypes.createArrayType(DataTypes.IntegerType, false)),
         field("method", DataTypes.StringType), field("label", DataTypes.StringType),
@@ -37,6 +38,7 @@ final class RowSchema {
         field("clusters", DataTypes.IntegerType), field("stages", DataTypes.IntegerType),
         field("iters", DataTypes.IntegerType), field("tol", DataTypes.DoubleType),
         field("seed", DataTypes.LongType), field("backend", DataTypes.StringType),
+        field("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false)),
         field("rel_l2", DataTypes.DoubleType), field("mse", DataTypes.DoubleType),
         field("snr_db", DataTypes.DoubleType), field("cosine_mean", DataTypes.DoubleType),
         field("cosine_min", DataTypes.DoubleType), field("max_abs_err", DataTypes.DoubleType),
@@ -88,6 +90,12 @@ final class RowSchema {
         }
         if (type instanceof StructType s) {
             return row(n, s);
+        }
+        if (type instanceof org.apache.spark.sql.types.MapType) {
+            // a method's knobs: strings by key (eval writes the object only when a knob is set)
+            java.util.Map<String, String> m = new java.util.TreeMap<>();
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            return scala.jdk.javaapi.CollectionConverters.asScala(m);
         }
         if (type instanceof ArrayType a) {
             if (a.elementType().equals(DataTypes.IntegerType)) {

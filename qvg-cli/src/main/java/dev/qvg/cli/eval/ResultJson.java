@@ -38,9 +38,13 @@ public final class ResultJson {
         }
     }
 
+    /** The rows' version: qvg's one JSON schema (as plan's, rollout's and inspect's documents). */
+    public static final int SCHEMA_VERSION = dev.qvg.models.plan.PlanReport.SCHEMA_VERSION;
+
     public static ObjectNode node(EvalResult r) {
         QuantizerConfig c = r.config();
         ObjectNode o = MAPPER.createObjectNode();
+        o.put("schema_version", SCHEMA_VERSION);
         o.put("tensor", r.tensor());
         o.put("role", r.role() == dev.qvg.api.tensor.KvRole.KEY ? "k" : "v");
         ArrayNode shape = o.putArray("shape");

@@ -109,57 +109,72 @@ public record PlanReport(ModelConfig model, QuantizerConfig quantizer, CachePoli
     }
 
     /** The report as a JSON-ready tree (sizes in bytes; components in bits). */
+    /**
+     * The JSON document's version (one schema across qvg's commands: snake_case keys, lowercase
+     * enum values, eval's bit_budget names); raised when a field changes meaning or goes away.
+     */
+    public static final int SCHEMA_VERSION = 1;
+
     public Map<String, Object> toMap() {
         Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schema_version", SCHEMA_VERSION);
         Map<String, Object> mo = new LinkedHashMap<>();
         mo.put("name", model.name());
-        mo.put("displayName", model.displayName());
+        mo.put("display_name", model.displayName());
         mo.put("layers", model.layers());
         mo.put("heads", model.heads());
-        mo.put("kvHeads", model.kvHeads());
-        mo.put("headDim", model.headDim());
-        mo.put("tokensPerLatentFrame", model.tokensPerLatentFrame());
-        mo.put("framesPerChunk", model.framesPerChunk());
+        mo.put("kv_heads", model.kvHeads());
+        mo.put("head_dim", model.headDim());
+        mo.put("tokens_per_latent_frame", model.tokensPerLatentFrame());
+        mo.put("frames_per_chunk", model.framesPerChunk());
         mo.put("resolution", model.resolution());
-        mo.put("weightBytes", model.weightBytes());
+        mo.put("weight_bytes", model.weightBytes());
         root.put("model", mo);
-        root.put("method", quantizer.label());
+        root.put("label", quantizer.label());
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("method", quantizer.method());
         q.put("bits", quantizer.quant().bits());
-        q.put("blockSize", quantizer.quant().blockSize());
+        q.put("block_size", quantizer.quant().blockSize());
         q.put("symmetric", quantizer.quant().symmetric());
-        q.put("scalePrecision", quantizer.quant().scalePrecision().name());
+        q.put("scale_precision", quantizer.quant().scalePrecision().name().toLowerCase(java.util.Locale.ROOT));
         q.put("clusters", quantizer.kmeans().clusters());
         q.put("stages", quantizer.stages());
         root.put("quantizer", q);
         Map<String, Object> po = new LinkedHashMap<>();
-        po.put("quantFactor", policy.quantFactor());
-        po.put("keepRecentChunks", policy.keepRecentChunks());
-        po.put("sinkChunks", policy.sinkChunks());
+        po.put("quant_factor", policy.quantFactor());
+        po.put("keep_recent_chunks", policy.keepRecentChunks());
+        po.put("sink_chunks", policy.sinkChunks());
         root.put("policy", po);
-        root.put("publishedCache", requestedFrames < 0);
-        root.put("latentFrames", latentFrames());
-        root.put("tokensPerLayer", tokens);
-        root.put("completeChunks", completeChunks);
-        root.put("quantizedSpans", quantizedSpans);
-        root.put("quantizedTokens", quantizedTokens);
-        root.put("bf16Tokens", bf16Tokens);
-        root.put("bf16BytesPerLayer", bf16BytesPerLayer);
-        root.put("bf16BytesTotal", bf16BytesTotal());
-        root.put("quantizedBytesPerLayer", quantizedBytesPerLayer());
-        root.put("quantizedBytesTotal", quantizedBytesTotal());
-        root.put("compressionRatio", compressionRatio());
-        root.put("bitsPerValue", total.bitsPerValue());
-        Map<String, Object> comp = new LinkedHashMap<>(components(total));
-        root.put("componentBitsTotal", comp);
+        root.put("published_cache", requestedFrames < 0);
+        root.put("latent_frames", latentFrames());
+        root.put("tokens_per_layer", tokens);
+        root.put("complete_chunks", completeChunks);
+        root.put("quantized_spans", quantizedSpans);
+        root.put("quantized_tokens", quantizedTokens);
+        root.put("bf16_tokens", bf16Tokens);
+        root.put("bf16_bytes_per_layer", bf16BytesPerLayer);
+        root.put("bf16_bytes_total", bf16BytesTotal());
+        root.put("quantized_bytes_per_layer", quantizedBytesPerLayer());
+        root.put("quantized_bytes_total", quantizedBytesTotal());
+        root.put("compression_ratio", compressionRatio());
+        root.put("bits_per_value", total.bitsPerValue());
+        Map<String, Object> comp = new LinkedHashMap<>();
+        comp.put("values", total.values());
+        comp.put("code_bits", total.codeBits());
+        comp.put("scale_bits", total.scaleBits());
+        comp.put("zero_bits", total.zeroBits());
+        comp.put("id_bits", total.idBits());
+        comp.put("centroid_bits", total.centroidBits());
+        comp.put("full_precision_bits", total.fullPrecisionBits());
+        comp.put("total_bytes", total.totalBytes());
+        root.put("bit_budget", comp); // the names of eval's and inspect's bit_budget
         if (gpuMemoryGiB > 0) {
             Map<String, Object> g = new LinkedHashMap<>();
-            g.put("gpuMemoryGiB", gpuMemoryGiB);
-            g.put("maxLatentFramesBf16", maxFramesBf16);
-            g.put("maxLatentFramesQuantized", maxFramesQuantized);
-            g.put("maxSecondsBf16", maxFramesBf16 < 0 ? 0 : model.seconds(maxFramesBf16));
-            g.put("maxSecondsQuantized", maxFramesQuantized < 0 ? 0 : model.seconds(maxFramesQuantized));
+            g.put("gpu_memory_gib", gpuMemoryGiB);
+            g.put("max_latent_frames_bf16", maxFramesBf16);
+            g.put("max_latent_frames_quantized", maxFramesQuantized);
+            g.put("max_seconds_bf16", maxFramesBf16 < 0 ? 0 : model.seconds(maxFramesBf16));
+            g.put("max_seconds_quantized", maxFramesQuantized < 0 ? 0 : model.seconds(maxFramesQuantized));
             root.put("fit", g);
         }
         return root;

@@ -138,10 +138,10 @@ class MemoryPlannerTest {
         PlanReport r = MemoryPlanner.plan(PlanRequest.builder(ModelConfigs.HY_WORLDPLAY).gpuMemoryGiB(24).build());
         JsonNode j = new ObjectMapper().readTree(r.toJson());
         assertEquals("hy-worldplay", j.get("model").get("name").asText());
-        assertEquals(r.quantizedBytesTotal(), j.get("quantizedBytesTotal").asLong());
-        assertEquals(r.compressionRatio(), j.get("compressionRatio").asDouble(), 1e-12);
-        assertEquals(r.total().centroidBits(), j.get("componentBitsTotal").get("centroids").asLong());
-        assertEquals(r.maxFramesQuantized(), j.get("fit").get("maxLatentFramesQuantized").asLong());
+        assertEquals(r.quantizedBytesTotal(), j.get("quantized_bytes_total").asLong());
+        assertEquals(r.compressionRatio(), j.get("compression_ratio").asDouble(), 1e-12);
+        assertEquals(r.total().centroidBits(), j.get("bit_budget").get("centroid_bits").asLong());
+        assertEquals(r.maxFramesQuantized(), j.get("fit").get("max_latent_frames_quantized").asLong());
     }
 
     @Test
