@@ -2,7 +2,7 @@ package dev.qvg.cli;
 
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.cli.util.BadInputException;
-import dev.qvg.residual.tune.TunedConfigFile;
+import dev.qvg.tools.tune.TunedConfigFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.residual.tune.TunedConfigFile;
+import dev.qvg.tools.tune.TunedConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.qvg.spark;
 
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.residual.tune.TunedConfigFile;
+import dev.qvg.tools.tune.TunedConfigFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -12,8 +12,8 @@ import dev.qvg.models.cache.ModelKvCache;
 import dev.qvg.models.tiny.RolloutRequest;
 import dev.qvg.models.tiny.TinyModelConfig;
 import dev.qvg.models.tiny.TinyVideoModel;
-import dev.qvg.residual.warm.WarmStartExperiment;
-import dev.qvg.residual.warm.WarmStartExperiment.Report;
+import dev.qvg.tools.warm.WarmStartExperiment;
+import dev.qvg.tools.warm.WarmStartExperiment.Report;
 import org.junit.jupiter.api.Test;
 
 /**

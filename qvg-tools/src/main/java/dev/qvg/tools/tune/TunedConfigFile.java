@@ -1,4 +1,4 @@
-package dev.qvg.residual.tune;
+package dev.qvg.tools.tune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

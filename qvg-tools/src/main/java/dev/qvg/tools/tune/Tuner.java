@@ -1,4 +1,4 @@
-package dev.qvg.residual.tune;
+package dev.qvg.tools.tune;
 
 import dev.qvg.api.Args;
 import dev.qvg.api.config.QuantizerConfig;

@@ -1,4 +1,4 @@
-package dev.qvg.residual.warm;
+package dev.qvg.tools.warm;
 
 import dev.qvg.api.Args;
 import dev.qvg.api.config.QuantizerConfig;

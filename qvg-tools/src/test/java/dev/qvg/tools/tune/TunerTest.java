@@ -1,4 +1,4 @@
-package dev.qvg.residual;
+package dev.qvg.tools.tune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,11 +12,8 @@ import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.io.VideoKvConfig;
 import dev.qvg.io.VideoKvGenerator;
-import dev.qvg.residual.tune.SearchSpace;
-import dev.qvg.residual.tune.TuneResult;
-import dev.qvg.residual.tune.TuneTarget;
-import dev.qvg.residual.tune.TunedConfigFile;
-import dev.qvg.residual.tune.Tuner;
+import dev.qvg.residual.WarmStart;
+import dev.qvg.tools.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

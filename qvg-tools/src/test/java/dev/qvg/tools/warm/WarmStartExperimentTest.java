@@ -1,4 +1,4 @@
-package dev.qvg.residual;
+package dev.qvg.tools.warm;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +10,8 @@ import dev.qvg.api.tensor.Layout;
 import dev.qvg.io.SafeTensors;
 import dev.qvg.io.VideoKvConfig;
 import dev.qvg.io.VideoKvGenerator;
-import dev.qvg.residual.warm.WarmStartExperiment;
-import dev.qvg.residual.warm.WarmStartExperiment.Report;
+import dev.qvg.tools.Fixtures;
+import dev.qvg.tools.warm.WarmStartExperiment.Report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class WarmStartExperimentTest {
 
     @Test
     void chelseaValuesInEightSpansConvergeFasterAndLower() throws IOException {
-        Path file = ChelseaFidelityTest.DATA.resolve("chelsea-kv.safetensors");
+        Path file = Fixtures.DATA.resolve("chelsea-kv.safetensors");
         Assumptions.assumeTrue(Files.exists(file), "test data absent: " + file);
         KvTensor v;
         try (var r = SafeTensors.read(file)) {
