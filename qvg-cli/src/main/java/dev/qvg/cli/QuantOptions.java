@@ -154,7 +154,7 @@ public final class QuantOptions {
     }
 
     /** Refuses key- or value-only settings in a command that applies one configuration to both. */
-    void refuseKvSplit(CommandSpec spec, String command) {
+    public void refuseKvSplit(CommandSpec spec, String command) {
         if (splitsKv()) {
             throw new ParameterException(spec.commandLine(), "--k-*/--v-* settings: " + command + " runs one"
                     + " configuration for keys and values; use eval, compress or plan for separate settings");
@@ -271,6 +271,14 @@ public final class QuantOptions {
     private static String usersOf(java.util.function.Predicate<QuantizerProvider> uses) {
         List<String> l = Qvg.quantizers().list().stream().filter(uses).map(QuantizerProvider::name).toList();
         return l.isEmpty() ? "" : "; methods that take it: " + String.join(", ", l);
+    }
+
+    /**
+     * Adds the options of the discovered methods' knobs to {@code spec} (a command with this
+     * mixin outside qvg-cli, such as qvg-spark's sweep, calls it once before parsing).
+     */
+    public static void addMethodKnobs(CommandSpec spec) {
+        MethodKnobOptions.addTo(spec);
     }
 
     /** Fails as a usage error when no provider of that name is on the classpath. */

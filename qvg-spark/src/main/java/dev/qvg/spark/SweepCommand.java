@@ -4,12 +4,10 @@ import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.cli.QuantOptions;
-import dev.qvg.cli.eval.Suite;
 import dev.qvg.cli.util.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -135,14 +133,9 @@ public final class SweepCommand implements Callable<Integer> {
             }
             groupBytes = Math.max(1, (long) (groupMib * (1 << 20)));
         }
-        QuantizerConfig base = quant.base(spec);
-        QuantOptions.checkProviders(spec, new LinkedHashSet<>(methods), base.backend());
-        List<QuantizerConfig> configs;
-        try {
-            configs = Suite.of(base, methods, bits, stages);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        // eval's configurations: methods' knobs, presets and the refusals of settings no method reads
+        quant.refuseKvSplit(spec, "sweep");
+        List<QuantizerConfig> configs = quant.suite(spec, methods, bits, stages);
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter e = spec.commandLine().getErr();
         Sweep.Settings settings = new Sweep.Settings(inputs, out, tensors, layout.toLowerCase(Locale.ROOT),

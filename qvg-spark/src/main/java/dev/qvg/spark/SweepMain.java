@@ -36,6 +36,7 @@ public final class SweepMain {
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         CommandLine cl = new CommandLine(command);
+        dev.qvg.cli.QuantOptions.addMethodKnobs(cl.getCommandSpec());
         cl.setOut(o);
         cl.setErr(e);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -31,7 +31,11 @@ class SweepCommandTest {
             {"--input", "x", "--out", "y", "--slices-per-task", "-1"},
             {"--input", "x", "--out", "y", "--group-mib", "0"},
             {"--input", "x", "--out", "y", "--layout", "sbhd"},
-            {"--input", "x", "--out", "y", "--method", "nosuch"}}) {
+            {"--input", "x", "--out", "y", "--method", "nosuch"},
+            // the methods' knobs are options of the sweep too, refused for methods without them
+            {"--input", "x", "--out", "y", "--method", "rtn", "--kivi-group", "16"},
+            {"--input", "x", "--out", "y", "--method", "kivi", "--kivi-group", "many"},
+            {"--input", "x", "--out", "y", "--k-bits", "4"}}) {
             SweepFixture.Run r = sweep(a);
             assertEquals(2, r.code(), String.join(" ", a) + ": " + r.err());
             assertTrue(r.err().startsWith("qvg sweep: ") && r.err().strip().endsWith("(see 'qvg sweep --help')"), r.err());

@@ -34,13 +34,15 @@ public final class ModelSpanBudgets {
             configs.putIfAbsent(r.methodLabel() + " int" + r.config().quant().bits(), r.config());
         }
         List<ModelConfig> models = ModelConfigs.all();
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-16s", "configuration"));
+        int w = Math.max(16, configs.keySet().stream().mapToInt(String::length).max().orElse(0));
+        String first = "  %-" + w + "s";
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, first, "configuration"));
         for (ModelConfig m : models) {
             head.append(String.format(Locale.ROOT, " %22s", m.name() + " S=" + span(m)));
         }
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, QuantizerConfig> e : configs.entrySet()) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-16s", e.getKey()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, first, e.getKey()));
             boolean any = false;
             for (ModelConfig m : models) {
                 Optional<Double> bpv = bitsPerValue(e.getValue(), new KvShape(1, 1, span(m), m.headDim()));

@@ -14,6 +14,9 @@ public final class ResultTable {
         String current = null;
         boolean compare = results.stream().anyMatch(r -> r.comparison() != null);
         boolean attention = results.stream().anyMatch(EvalResult::hasAttention);
+        // as wide as the longest label (a plug-in's name may be long), at least the 9 of the built-ins
+        int w = Math.max(9, results.stream().mapToInt(r -> r.methodLabel().length()).max().orElse(0));
+        String label = "  %-" + w + "s";
         for (EvalResult r : results) {
             String key = r.tensor() + " " + r.role() + " " + r.shape();
             if (!key.equals(current)) {
@@ -23,7 +26,7 @@ public final class ResultTable {
                 current = key;
                 sb.append(String.format(Locale.ROOT, "%s (%s, %s, %d values)%n", r.tensor(),
                         r.role() == dev.qvg.api.tensor.KvRole.KEY ? "keys" : "values", r.shape(), r.shape().numel()));
-                sb.append(String.format(Locale.ROOT, "  %-9s %4s %10s %7s %8s %7s %7s %8s", "method", "bits",
+                sb.append(String.format(Locale.ROOT, label + " %4s %10s %7s %8s %7s %7s %8s", "method", "bits",
                         "bits/value", "ratio", "rel L2", "SNR dB", "cosine", "seconds"));
                 if (attention) {
                     sb.append(String.format(Locale.ROOT, " %8s", "attn L2"));
@@ -33,7 +36,7 @@ public final class ResultTable {
                 }
                 sb.append('\n');
             }
-            sb.append(String.format(Locale.ROOT, "  %-9s %4d %10.4f %6.2fx %8.4f %7.2f %7.4f %8.3f", r.methodLabel(),
+            sb.append(String.format(Locale.ROOT, label + " %4d %10.4f %6.2fx %8.4f %7.2f %7.4f %8.3f", r.methodLabel(),
                     r.config().quant().bits(), r.budget().bitsPerValue(), r.budget().compressionRatio(),
                     r.metrics().relL2(), r.metrics().snrDb(), r.metrics().cosineMean(), r.seconds()));
             if (attention) {
