@@ -9,6 +9,11 @@ public enum KMeansInit {
     /** k-means++ seeding (D^2 sampling); worth it on the very unbalanced clusters of real video. */
     KMEANS_PLUS_PLUS;
 
+    /** The name the command line takes and JSON documents write: {@code random} or {@code kmeans++}. */
+    public String cliName() {
+        return this == RANDOM ? "random" : "kmeans++";
+    }
+
     public static KMeansInit parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         switch (t) {

@@ -155,11 +155,25 @@ public final class QuantizerConfigFields {
         }
     }
 
+    /**
+     * The enum named by field {@code key}: its constant's name (as the quantized-cache format
+     * writes it, {@code FP8_E4M3}) or the command line's name ({@code fp8}, {@code kmeans++}, as JSON
+     * documents write it).
+     */
     private static <E extends Enum<E>> E enumeration(Source in, String key, Class<E> type) {
         String v = in.text(key);
         try {
             return Enum.valueOf(type, v);
         } catch (IllegalArgumentException e) {
+            try {
+                Object parsed = type == ScalePrecision.class ? ScalePrecision.parse(v)
+                        : type == KMeansInit.class ? KMeansInit.parse(v) : null;
+                if (parsed != null) {
+                    return type.cast(parsed);
+                }
+            } catch (IllegalArgumentException notACliName) {
+                // reported below with the constants
+            }
             throw new IllegalArgumentException(in.describe(key) + ": unknown value '" + v + "', expected one of "
                     + Arrays.toString(type.getEnumConstants()));
         }

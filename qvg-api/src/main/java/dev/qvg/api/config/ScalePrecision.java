@@ -36,6 +36,11 @@ public enum ScalePrecision {
         return decode(encode(v));
     }
 
+    /** The name the command line takes and JSON documents write: {@code bf16} or {@code fp8}. */
+    public String cliName() {
+        return this == BF16 ? "bf16" : "fp8";
+    }
+
     /** Accepts bf16, fp8, fp8_e4m3, fp8-e4m3 (any case). */
     public static ScalePrecision parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');

@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * <pre>{@code
  * { "format": "qvg-quantizer-config/1",
  *   "tensors": {
- *     "k": { "config": { "method": "prq", "backend": "cpu", ..., "params": {} },
+ *   "schema_version": 1,
+ *     "k": { "config": { "method": "prq", "backend": "cpu", ..., "scale_precision": "bf16", "init": "random", "params": {} },
  *            "measured": { "bits_per_value": 3.31, "rel_l2": 0.098, "snr_db": 20.1, "target": "...", "met": true } },
  *     "v": { ... } } }
  * }</pre>
@@ -33,6 +34,8 @@ import java.util.TreeMap;
 public final class TunedConfigFile {
 
     public static final String FORMAT = "qvg-quantizer-config/1";
+    /** qvg's one JSON schema (snake_case keys, lowercase enum values as the command line takes them). */
+    public static final int SCHEMA_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TunedConfigFile() {
@@ -43,6 +46,7 @@ public final class TunedConfigFile {
         Args.notNull(path, "path");
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
+        root.put("schema_version", SCHEMA_VERSION);
         ObjectNode tensors = root.putObject("tensors");
         for (TuneResult r : results) {
             ObjectNode t = tensors.putObject(r.tensor());
@@ -61,6 +65,7 @@ public final class TunedConfigFile {
     public static void writeConfigs(Path path, Map<String, QuantizerConfig> configs) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
+        root.put("schema_version", SCHEMA_VERSION);
         ObjectNode tensors = root.putObject("tensors");
         configs.forEach((name, c) -> tensors.putObject(name).set("config", toJson(c)));
         Files.writeString(path, JSON.writeValueAsString(root) + "\n");
@@ -95,7 +100,12 @@ public final class TunedConfigFile {
         QuantizerConfigFields.write(c, new QuantizerConfigFields.Sink() {
             @Override
             public void text(String key, String value) {
-                n.put(key, value);
+                // enum values as the command line spells them (bf16, fp8, random, kmeans++); reading takes both
+                n.put(key, switch (key) {
+                    case "scale_precision" -> c.quant().scalePrecision().cliName();
+                    case "init" -> c.kmeans().init().cliName();
+                    default -> value;
+                });
             }
 
             @Override

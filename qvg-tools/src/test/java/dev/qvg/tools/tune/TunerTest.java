@@ -105,13 +105,13 @@ class TunerTest {
         assertTrue(e.getMessage().contains("format"), e.getMessage());
         TunedConfigFile.writeConfigs(file, Map.of("k", BASE));
         Files.writeString(file, Files.readString(file).replace("\"max_iters\" : 20,", "")
-                .replace("\"init\" : \"RANDOM\"", "\"init\" : \"RANDOM\""));
+                .replace("\"init\" : \"random\"", "\"init\" : \"random\""));
         e = assertThrows(IllegalArgumentException.class, () -> TunedConfigFile.read(file));
         assertTrue(e.getMessage().contains("tensors.k.config.max_iters: missing"), e.getMessage());
         TunedConfigFile.writeConfigs(file, Map.of("k", BASE));
-        Files.writeString(file, Files.readString(file).replace("\"BF16\"", "\"BF17\""));
+        Files.writeString(file, Files.readString(file).replace("\"bf16\"", "\"bf17\""));
         e = assertThrows(IllegalArgumentException.class, () -> TunedConfigFile.read(file));
-        assertTrue(e.getMessage().contains("scale_precision: unknown value 'BF17'"), e.getMessage());
+        assertTrue(e.getMessage().contains("scale_precision: unknown value 'bf17'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TuneTarget.relL2(1.5));
         assertTrue(e.getMessage().startsWith("target"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new SearchSpace(BASE, List.of(5), List.of(1), List.of(8)));
