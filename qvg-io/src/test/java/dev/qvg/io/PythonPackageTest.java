@@ -320,8 +320,7 @@ class PythonPackageTest {
     @Test
     void anEntryOnlyItsMethodDecodesIsRefusedOnOneLineNamingIt() throws Exception {
         QuantizedKv q = entries().get("layers.0.k");
-        QuantizedKv rotated = new QuantizedKv(q.shape(), q.role(), "rtn-hadamard", q.orientation(), q.quantizedTokens(),
-                q.blocks(), q.stages(), q.fullPrecisionTail(), Map.of(QuantizedKv.INFO_METHOD_DECODE, "true"));
+        QuantizedKv rotated = q.withMethod("rtn-hadamard", Map.of(QuantizedKv.INFO_METHOD_DECODE, "true"));
         Path f = dir.resolve("rotated.qvg.safetensors");
         QuantizedKvFile.write(f, Map.of("layers.0.k", rotated), null, false);
         Result r = run(dir, List.of(site.resolve("bin").resolve("qvg-read").toString(), f.toString()));

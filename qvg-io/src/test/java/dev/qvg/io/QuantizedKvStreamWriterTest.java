@@ -164,7 +164,6 @@ class QuantizedKvStreamWriterTest {
         assertEquals("entry 'k'", whole.part());
         assertEquals(whole.getMessage(), streamed.getMessage());
         assertTrue(streamed.getMessage().contains("id 200 at token 4 of slice 2"), streamed.getMessage());
-        assertThrows(CorruptFileException.class, () -> FileInspector.describe(forged));
     }
 
     @Test

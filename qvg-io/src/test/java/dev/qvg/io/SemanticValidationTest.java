@@ -111,8 +111,7 @@ class SemanticValidationTest {
     }
 
     private static void assertRefused(Path f, String part, String words) {
-        for (Executable read : List.<Executable>of(() -> QuantizedKvFile.read(f), () -> QuantizedKvStreamReader.open(f).close(),
-                () -> FileInspector.describe(f))) {
+        for (Executable read : List.<Executable>of(() -> QuantizedKvFile.read(f), () -> QuantizedKvStreamReader.open(f).close())) {
             CorruptFileException e = assertThrows(CorruptFileException.class, read);
             assertEquals(part, e.part(), e.getMessage());
             assertTrue(e.getMessage().contains(words), e.getMessage());

@@ -107,6 +107,6 @@ class TruncatedReadTest {
         // now a file whose header promises more than it holds: refused before any mapping
         CorruptFileException e = assertThrows(CorruptFileException.class, () -> QuantizedKvFile.read(f));
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
-        assertThrows(CorruptFileException.class, () -> FileInspector.describe(f));
+        assertThrows(CorruptFileException.class, () -> QuantizedKvStreamReader.open(f).close());
     }
 }

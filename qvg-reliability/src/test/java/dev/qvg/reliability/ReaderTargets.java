@@ -5,10 +5,10 @@ import dev.qvg.api.quant.ReferenceDecoder;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
 import dev.qvg.io.CorruptFileException;
-import dev.qvg.io.FileInspector;
 import dev.qvg.io.KvFiles;
 import dev.qvg.io.Npy;
 import dev.qvg.io.QuantizedKvFile;
+import dev.qvg.io.QuantizedKvStreamReader;
 import dev.qvg.io.ReadLimits;
 import dev.qvg.io.SafeTensorsReader;
 import dev.qvg.io.TensorInfo;
@@ -134,9 +134,39 @@ final class ReaderTargets {
         }
     }
 
-    /** {@code qvg inspect}: describes any file the module reads (verifying a quantized cache first). */
+    /**
+     * What {@code qvg inspect} reads of any file, without the data: an npy header; a
+     * safetensors file's tensor infos and metadata; for a quantized cache, the streamed reader's
+     * verification and every entry's description (config, layout, budget, k-means iterations).
+     */
     static void inspect(Path file) throws IOException {
-        expect(!FileInspector.describe(file).isEmpty(), "empty description");
+        if (KvFiles.isNpy(file)) {
+            Npy.Header h = Npy.readHeader(file, ReadLimits.defaults());
+            expect(h.numel() >= 0, "npy header with a negative element count");
+            return;
+        }
+        boolean quantized;
+        try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
+            for (String n : r.names()) {
+                TensorInfo t = r.info(n);
+                expect(t.byteLength() >= 0 && !t.shapeString().isEmpty(), "tensor info of " + n);
+            }
+            quantized = QuantizedKvFile.FORMAT.equals(r.metadata().get("qvg.format"));
+        }
+        if (quantized) {
+            try (QuantizedKvStreamReader c = QuantizedKvStreamReader.open(file)) {
+                if (c.config() != null) {
+                    expect(!c.config().label().isEmpty(), "empty config label");
+                }
+                for (String name : c.entries()) {
+                    QuantizedKvStreamReader.Entry q = c.entry(name);
+                    expect(q.budget().values() == q.shape().numel(), "entry " + name + ": budget counts other values");
+                    for (int i = 0; i < q.clusters().size(); i++) {
+                        expect(c.iterations(name, i).length == q.shape().slices(), "entry " + name + ": iterations");
+                    }
+                }
+            }
+        }
     }
 
     /** Reads a quantized-cache file and decodes every entry: a file that verifies must decode. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qvg.io.CorruptFileException;
-import dev.qvg.io.FileInspector;
 import dev.qvg.io.QuantizedKvFile;
 import dev.qvg.io.QuantizedKvStreamReader;
 import java.nio.ByteBuffer;
@@ -47,7 +46,7 @@ class SemanticMutationTest {
                             switch (reader) {
                                 case "read" -> QuantizedKvFile.read(f);
                                 case "stream" -> QuantizedKvStreamReader.open(f).close();
-                                default -> FileInspector.describe(f);
+                                default -> ReaderTargets.inspect(f);
                             }
                             throw new AssertionError(reader + " accepted a file with " + m.what());
                         } catch (CorruptFileException e) {

@@ -76,6 +76,15 @@ public record QuantizedKv(KvShape shape, KvRole role, String method, Orientation
         }
     }
 
+    /**
+     * The same codes as another method's, with its info: what that method would have stored
+     * (a file written by a plug-in absent here, say). The arrays are shared, as the record's
+     * components are.
+     */
+    public QuantizedKv withMethod(String method, Map<String, String> info) {
+        return new QuantizedKv(shape, role, method, orientation, quantizedTokens, blocks, stages, fullPrecisionTail, info);
+    }
+
     /** Exact storage of everything this value holds, per component. */
     public BitBudget budget() {
         long ids = 0, cents = 0;

@@ -39,8 +39,11 @@ class QuantizedKvTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ReferenceDecoder.decode(rotated));
         assertTrue(e.getMessage().contains("method 'rotating'"), e.getMessage());
-        QuantizedKv plain = new QuantizedKv(shape, KvRole.KEY, "rtn", Orientation.TOKEN_MAJOR, 2, blocks, List.of(),
-                new short[0], Map.of());
+        QuantizedKv plain = rotated.withMethod("rtn", Map.of());
+        assertEquals("rtn", plain.method());
+        assertEquals(Map.of(), plain.info());
+        assertEquals(rotated.budget(), plain.budget(), "the same codes");
+        org.junit.jupiter.api.Assertions.assertSame(rotated.blocks(), plain.blocks());
         assertEquals(4, ReferenceDecoder.decode(plain).data().length);
     }
 
