@@ -51,7 +51,7 @@ public final class CompressCommand implements Callable<Integer> {
     @Mixin
     InputOptions input = new InputOptions();
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "The quantized-cache file to write.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The quantized-cache file to write.")
     Path output;
 
     @Option(names = {"-m", "--method"}, paramLabel = "M",

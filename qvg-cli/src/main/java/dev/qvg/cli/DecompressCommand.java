@@ -49,7 +49,7 @@ public final class DecompressCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE", description = "A quantized-cache file.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "The .safetensors or .npy file to write.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .safetensors or .npy file to write.")
     Path output;
 
     @Option(names = "--dtype", paramLabel = "f32|bf16|f16",

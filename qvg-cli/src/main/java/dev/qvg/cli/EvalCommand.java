@@ -102,7 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Output: a table, or JSON lines (one object per tensor and configuration) (default: ${DEFAULT-VALUE}).")
     String format = "table";
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Directory of the plot files (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-o", "--output", "--out"}, paramLabel = "DIR", description = "Directory of the plot files (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("qvg-out");
 
     @Option(names = "--no-plot", description = "Do not write the rate-distortion plot.")

@@ -95,7 +95,7 @@ public final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format = "table";
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Directory of the plot and frames (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-o", "--output", "--out"}, paramLabel = "DIR", description = "Directory of the plot and frames (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("qvg-out");
 
     @Option(names = "--no-plot", description = "Do not write the PSNR plot.")

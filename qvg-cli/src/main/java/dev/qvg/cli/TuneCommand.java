@@ -69,7 +69,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Mixin
     QuantOptions quant = new QuantOptions();
 
-    @Option(names = "--output", paramLabel = "FILE", description = "Write the chosen configs as a JSON config file.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the chosen configs as a JSON config file.")
     Path output;
 
     @Option(names = "--force", description = "Overwrite the output file.")

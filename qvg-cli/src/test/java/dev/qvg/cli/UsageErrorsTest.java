@@ -43,8 +43,8 @@ class UsageErrorsTest {
                 "qvg inspect: Unknown option: '--fromat'; did you mean '--format'? (see 'qvg inspect --help')");
         assertOneLine(run("inspect", "--zzzzzz", "f"), "qvg inspect: Unknown option: '--zzzzzz' (see 'qvg inspect --help')");
         // an option of the root command, inherited by every command
-        assertOneLine(run("eval", "--output", "results"),
-                "qvg eval: Unknown options: '--output', 'results'; did you mean '--out'? (see 'qvg eval --help')");
+        assertOneLine(run("eval", "--outdir", "results"),
+                "qvg eval: Unknown options: '--outdir', 'results'; did you mean '--out'? (see 'qvg eval --help')");
         assertOneLine(run("backends", "--verbos"),
                 "qvg backends: Unknown option: '--verbos'; did you mean '--verbose'? (see 'qvg backends --help')");
     }

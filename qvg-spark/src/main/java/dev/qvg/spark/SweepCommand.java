@@ -49,7 +49,7 @@ public final class SweepCommand implements Callable<Integer> {
                     + " repeat for more. On a cluster: a path every executor sees (a shared file system).")
     List<String> inputs = new ArrayList<>();
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
+    @Option(names = {"-o", "--output", "--out"}, required = true, paramLabel = "DIR",
             description = "Output folder: new or empty, or one of the same sweep to resume it.")
     Path out;
 
