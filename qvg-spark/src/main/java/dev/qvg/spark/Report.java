@@ -184,9 +184,11 @@ final class Report {
                     c.label(), c.bits(), rows.get(c).size(), a.bitsPerValue(), a.relL2(), a.snr(), worstLayer,
                     wt.get("file").asText(), wt.get("tensor").asText(), Json.getDouble(wt, "snr_db")));
         }
-        // the takeaway, as eval's: how much smaller each method's error is than RTN's at the same bits, corpus-wide
+        // the takeaway, as eval's: how much smaller each method's error is than the first method's (the
+        // baseline; RTN in the default comparison) at the same bits, corpus-wide
+        String baseline = order.isEmpty() ? null : order.get(0).label();
         for (Config base : order) {
-            if (!base.label().equals("rtn")) {
+            if (!base.label().equals(baseline)) {
                 continue;
             }
             StringBuilder sb = new StringBuilder();
@@ -197,8 +199,8 @@ final class Report {
                 }
             }
             if (sb.length() > 0) {
-                out.add(String.format(Locale.ROOT, "%s int%d, whole corpus: squared error of rtn / of: %s", base.role(),
-                        base.bits(), sb));
+                out.add(String.format(Locale.ROOT, "%s int%d, whole corpus: squared error of %s / of: %s", base.role(),
+                        base.bits(), baseline, sb));
             }
         }
         return out;

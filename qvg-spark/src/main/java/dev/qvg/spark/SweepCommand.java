@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 public final class SweepCommand implements Callable<Integer> {
 
     /** The methods of eval's default suite. */
-    static final List<String> DEFAULT_METHODS = List.of("rtn", "kivi", "sas", "prq");
+    /** eval's default comparison: the methods that declare a place in it. */
+    static final List<String> DEFAULT_METHODS = dev.qvg.cli.eval.Suite.defaultMethods();
 
     @Spec
     CommandSpec spec;
