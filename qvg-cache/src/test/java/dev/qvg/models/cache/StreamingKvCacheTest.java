@@ -24,6 +24,9 @@ class StreamingKvCacheTest {
     // 1 batch x 2 heads, D = 64, 4 tokens per chunk, 12 chunks.
     static final CacheShape SHAPE = new CacheShape(1, 2, 64, 4, 12);
     static final int T = 4;
+    /** The published INT2 settings; every provider named, as this module's class path has none. */
+    static final QuantizerConfig INT2 = QuantizerConfig.builder().method("rtn").backend("hand").clusterer("none")
+            .smoother("none").residual("none").build();
 
     private static KvTensor chunkData(int chunks, long seed) {
         return Data.keys(new KvShape(1, 2, chunks * T, 64), seed);
@@ -37,7 +40,7 @@ class StreamingKvCacheTest {
     void statesFollowThePolicy() {
         // qf 2, keep 1 recent, 1 sink: span j covers chunks [1 + 2j, 3 + 2j) and is due when
         // completed >= 3 + 2j + 1.
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(2, 1, 1), q);
         assertEquals(List.of(), c.spans());
         String[] expected = {
@@ -73,7 +76,7 @@ class StreamingKvCacheTest {
 
     @Test
     void writeWithoutCommitNeverQuantizes() {
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(1, 0, 0), q);
         c.write(0, chunkData(1, 1));
         c.write(0, chunkData(1, 2)); // a chunk being denoised is rewritten
@@ -86,7 +89,7 @@ class StreamingKvCacheTest {
 
     @Test
     void exactBytesAtEveryStep() {
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(2, 0, 1), q);
         long bf16Chunk = 2L * 2 * T * 64; // 2 bytes x 2 slices x 4 tokens x 64
         // A span of 2 chunks = 8 tokens per slice: 16 rows of 64 values, 2 bits -> 16 bytes a row;
@@ -110,7 +113,7 @@ class StreamingKvCacheTest {
 
     @Test
     void readsBf16ExactlyAndQuantizedAsTheQuantizerDecodes() {
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(2, 0, 1), q);
         KvTensor all = chunkData(5, 99);
         c.append(0, all);
@@ -148,7 +151,7 @@ class StreamingKvCacheTest {
 
     @Test
     void readIntoPlacesEachSliceAtItsStrideAndTouchesNothingElse() {
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(2, 0, 1), q);
         c.append(0, chunkData(6, 42));
         assertEquals("BQQQQB......", render(c));
@@ -197,7 +200,7 @@ class StreamingKvCacheTest {
 
     @Test
     void evictionRulesAndFailures() {
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(2, 0, 1), q);
         c.append(0, chunkData(6, 1));
         assertEquals("BQQQQB......", render(c));
@@ -223,7 +226,7 @@ class StreamingKvCacheTest {
     void evictedChunksSplitALaterSpan() {
         // Sliding window before quantization: chunks 1-2 evicted while BF16; span [1, 5) then
         // quantizes only chunks 3-4, seeded apart from an unsplit span.
-        HandRtnQuantizer q = new HandRtnQuantizer(QuantizerConfig.publishedInt2());
+        HandRtnQuantizer q = new HandRtnQuantizer(INT2);
         StreamingKvCache c = rtnCache(new CachePolicy(4, 0, 1), q);
         c.append(0, chunkData(3, 1));
         c.evict(T, 3 * T);

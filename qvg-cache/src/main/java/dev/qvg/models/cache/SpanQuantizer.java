@@ -1,9 +1,8 @@
 package dev.qvg.models.cache;
 
-import com.google.inject.Injector;
 import dev.qvg.api.config.QuantizerConfig;
-import dev.qvg.inject.Pipelines;
 import dev.qvg.api.registry.Qvg;
+import dev.qvg.api.spi.Backend;
 import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.spi.QuantizerProvider;
@@ -41,9 +40,29 @@ public interface SpanQuantizer {
         return seed -> provider.create(config.toBuilder().seed(seed).build(), context);
     }
 
-    /** As {@link #reseeding(QuantizerConfig, QuantizerContext)}, assembling the parts from the registry. */
+    /**
+     * As {@link #reseeding(QuantizerConfig, QuantizerContext)}, each part of the context built
+     * by its provider named in {@code config} (what qvg-inject's {@code Pipelines} binds by
+     * default, without Guice: the cache needs qvg-api alone). A part that is not on the class
+     * path fails with the registry's one line naming the artifact to add, before any backend is
+     * left open. The backend lives as long as the spans' quantizers (the cache's).
+     */
     static SpanQuantizer reseeding(QuantizerConfig config) {
-        Injector injector = Pipelines.injector(config);
-        return reseeding(config, injector.getInstance(QuantizerContext.class));
+        Objects.requireNonNull(config, "config");
+        Qvg.quantizers().getAvailable(config.method());
+        var clusterer = Qvg.clusterers().getAvailable(config.clusterer());
+        var smoother = Qvg.smoothers().getAvailable(config.smoother());
+        var residual = Qvg.residuals().getAvailable(config.residual());
+        Backend backend = Qvg.backends().getAvailable(config.backend()).create();
+        try {
+            return reseeding(config, new QuantizerContext(backend, clusterer.create(), smoother.create(), residual.create()));
+        } catch (RuntimeException | Error e) {
+            try {
+                backend.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 }
