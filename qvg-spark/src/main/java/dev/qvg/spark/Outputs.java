@@ -206,8 +206,8 @@ final class Outputs {
             row.set(k, v);
         }
         row.put("heads", heads);
-        Json.putDouble(row, "sum_sq_err", sums.err2);
-        Json.putDouble(row, "sum_sq_ref", sums.ref2);
+        Json.putDouble(row, "sum_sq_err", sums.err2());
+        Json.putDouble(row, "sum_sq_ref", sums.ref2());
         return row;
     }
 

@@ -199,7 +199,7 @@ final class UnitRunner {
             qNanos += b - a;
             dqNanos += c - b;
             budget = budget == null ? qp.budget() : budget.plus(qp.budget());
-            int[] groupIters = sliceMajor(qp.kmeansIterations());
+            int[] groupIters = dev.qvg.cli.eval.Evaluator.sliceMajor(qp.kmeansIterations());
             iters = concat(iters, groupIters);
             unitError.add(x, recon, size);
             int stagesPerSlice = groupIters.length / count;
@@ -233,8 +233,8 @@ final class UnitRunner {
             o.put("batch", slice / H);
             o.put("head", slice % H);
             o.put("slice", slice);
-            Json.putDouble(o, "sum_sq_err", headSums[i].err2);
-            Json.putDouble(o, "sum_sq_ref", headSums[i].ref2);
+            Json.putDouble(o, "sum_sq_err", headSums[i].err2());
+            Json.putDouble(o, "sum_sq_ref", headSums[i].ref2());
             w.write(Json.write(o));
             w.newLine();
         }
@@ -312,22 +312,6 @@ final class UnitRunner {
         m = m.strip();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl).strip();
-    }
-
-    /** {@code [stage][slice]} to a flat list, for each slice its stages in order (eval's kmeans_iters). */
-    static int[] sliceMajor(int[][] byStage) {
-        if (byStage.length == 0) {
-            return new int[0];
-        }
-        int slices = byStage[0].length;
-        int[] out = new int[byStage.length * slices];
-        int k = 0;
-        for (int s = 0; s < slices; s++) {
-            for (int[] stage : byStage) {
-                out[k++] = stage[s];
-            }
-        }
-        return out;
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -25,13 +25,19 @@ public final class ErrorAccumulator {
 
     /** Adds the first {@code length} values (whole rows) of {@code reference} and {@code approx}. */
     public void add(float[] reference, float[] approx, int length) {
-        if (length < 0 || length % rowLength != 0 || length > reference.length || length > approx.length) {
-            throw new IllegalArgumentException("metrics: " + length + " values are not whole rows of " + rowLength
-                    + " within arrays of " + reference.length + " and " + approx.length);
+        add(reference, approx, 0, length);
+    }
+
+    /** Adds {@code length} values (whole rows) of both arrays starting at {@code from}. */
+    public void add(float[] reference, float[] approx, int from, int length) {
+        if (from < 0 || length < 0 || length % rowLength != 0 || (long) from + length > reference.length
+                || (long) from + length > approx.length) {
+            throw new IllegalArgumentException("metrics: " + length + " values from " + from + " are not whole rows of "
+                    + rowLength + " within arrays of " + reference.length + " and " + approx.length);
         }
         for (int r = 0, n = length / rowLength; r < n; r++) {
             double dot = 0, na = 0, nb = 0;
-            for (int i = r * rowLength, e = i + rowLength; i < e; i++) {
+            for (int i = from + r * rowLength, e = i + rowLength; i < e; i++) {
                 double a = reference[i], b = approx[i], d = a - b;
                 err2 += d * d;
                 ref2 += a * a;
@@ -50,6 +56,49 @@ public final class ErrorAccumulator {
             cosMin = Math.min(cosMin, cos);
         }
         rows += length / rowLength;
+    }
+
+    /**
+     * The raw sums, so that figures of several runs (heads, layers, files) can be combined later
+     * ({@link #of}, {@link #plus}): squared error and reference, the per-row cosines' sum and
+     * minimum, the largest absolute error, the rows added and their length.
+     */
+    public record Sums(double err2, double ref2, double cosSum, double cosMin, double maxAbs, long rows,
+                       int rowLength) {
+    }
+
+    public Sums sums() {
+        return new Sums(err2, ref2, cosSum, cosMin, maxAbs, rows, rowLength);
+    }
+
+    /** An accumulator holding {@code s} (sums read back from a file, say). */
+    public static ErrorAccumulator of(Sums s) {
+        ErrorAccumulator a = new ErrorAccumulator(s.rowLength());
+        a.err2 = s.err2();
+        a.ref2 = s.ref2();
+        a.cosSum = s.cosSum();
+        a.cosMin = s.cosMin();
+        a.maxAbs = s.maxAbs();
+        a.rows = s.rows();
+        return a;
+    }
+
+    /**
+     * Adds another accumulator's sums after these. Run after run this gives the figures of the
+     * whole to rounding: one running sum over everything may differ in the last bits.
+     */
+    public void plus(ErrorAccumulator o) {
+        if (o.rowLength != rowLength) {
+            throw new IllegalArgumentException("metrics: rows of " + o.rowLength + " cannot join rows of " + rowLength);
+        }
+        err2 += o.err2;
+        ref2 += o.ref2;
+        cosSum += o.cosSum;
+        cosMin = Math.min(cosMin, o.cosMin);
+        if (o.maxAbs > maxAbs || o.maxAbs != o.maxAbs) {
+            maxAbs = o.maxAbs;
+        }
+        rows += o.rows;
     }
 
     /** The metrics of everything added. */

@@ -37,6 +37,33 @@ class ErrorAccumulatorTest {
     }
 
     @Test
+    void offsetsSumsAndCombinationsKeepTheFigures() {
+        int D = 8, rows = 40;
+        SplittableRandom r = new SplittableRandom(3);
+        float[] ref = new float[rows * D], approx = new float[rows * D];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = (float) r.nextGaussian();
+            approx[i] = ref[i] + (float) (r.nextGaussian() * 0.1);
+        }
+        ErrorMetrics whole = ErrorMetrics.compare(ref, approx, D);
+        ErrorAccumulator byOffset = new ErrorAccumulator(D);
+        byOffset.add(ref, approx, 0, 16 * D);
+        byOffset.add(ref, approx, 16 * D, 24 * D);
+        assertEquals(whole, byOffset.result(), "offsets in row order: the whole, bit for bit");
+        ErrorAccumulator first = new ErrorAccumulator(D), second = new ErrorAccumulator(D);
+        first.add(ref, approx, 0, 16 * D);
+        second.add(ref, approx, 16 * D, 24 * D);
+        ErrorAccumulator joined = ErrorAccumulator.of(first.sums());
+        joined.plus(ErrorAccumulator.of(second.sums()));
+        ErrorMetrics j = joined.result();
+        assertEquals(whole.relL2(), j.relL2(), 1e-12);
+        assertEquals(whole.maxAbs(), j.maxAbs());
+        assertEquals(whole.cosineMin(), j.cosineMin());
+        assertThrows(IllegalArgumentException.class, () -> first.plus(new ErrorAccumulator(D + 1)));
+        assertThrows(IllegalArgumentException.class, () -> first.add(ref, approx, ref.length - D + 1, D));
+    }
+
+    @Test
     void aNaNInTheReconstructionSticksAsInTheWholeComparison() {
         float[] ref = {1, 2, 3, 4, 5, 6, 7, 8}, approx = {1, 2, Float.NaN, 4, 5, 6, 7, 9};
         ErrorAccumulator acc = new ErrorAccumulator(4);

@@ -235,8 +235,8 @@ public final class Evaluator {
         }
     }
 
-    /** {@code [stage][slice]} to a flat list, for each slice its stages in order. */
-    static int[] sliceMajor(int[][] byStage) {
+    /** {@code [stage][slice]} to a flat list, for each slice its stages in order (eval's kmeans_iters). */
+    public static int[] sliceMajor(int[][] byStage) {
         if (byStage.length == 0) {
             return new int[0];
         }
