@@ -118,7 +118,7 @@ final class InspectJson {
                 b.put("bits", q.blocks().bits());
                 b.put("block_size", q.blocks().blockSize());
                 b.put("symmetric", q.blocks().symmetric());
-                b.put("scale_precision", lower(q.blocks().scalePrecision().name()));
+                b.put("scale_precision", q.blocks().scalePrecision().cliName());
             }
             ArrayNode stages = e.putArray("stages");
             for (int i = 0; i < q.clusters().size(); i++) {
@@ -152,29 +152,18 @@ final class InspectJson {
         o.put("bits", c.quant().bits());
         o.put("block_size", c.quant().blockSize());
         o.put("symmetric", c.quant().symmetric());
-        o.put("scale_precision", lower(c.quant().scalePrecision().name()));
+        o.put("scale_precision", c.quant().scalePrecision().cliName());
         o.put("clusters", c.kmeans().clusters());
         o.put("max_iters", c.kmeans().maxIters());
         o.put("tol", c.kmeans().tol());
         o.put("seed", c.kmeans().seed());
-        o.put("init", lower(c.kmeans().init().name()));
+        o.put("init", c.kmeans().init().cliName());
         ObjectNode params = o.putObject("params");
         new TreeMap<>(c.params()).forEach(params::put);
     }
 
     private static void budget(ObjectNode o, BitBudget b) {
-        o.put("bits_per_value", b.bitsPerValue());
-        o.put("compression_ratio", b.compressionRatio());
-        ObjectNode bb = o.putObject("bit_budget");
-        bb.put("values", b.values());
-        bb.put("code_bits", b.codeBits());
-        bb.put("scale_bits", b.scaleBits());
-        bb.put("zero_bits", b.zeroBits());
-        bb.put("id_bits", b.idBits());
-        bb.put("centroid_bits", b.centroidBits());
-        bb.put("full_precision_bits", b.fullPrecisionBits());
-        bb.put("total_bits", b.totalBits());
-        bb.put("total_bytes", b.totalBytes());
+        dev.qvg.cli.eval.ResultJson.putBudget(o, b);
     }
 
     private static void shape(ArrayNode a, long[] shape) {

@@ -185,17 +185,7 @@ final class Outputs {
             Json.putDouble(row, "cosine_mean", m.cosineMean());
             Json.putDouble(row, "cosine_min", m.cosineMin());
             Json.putDouble(row, "max_abs_err", m.maxAbs());
-            row.put("bits_per_value", budget.bitsPerValue());
-            row.put("compression_ratio", budget.compressionRatio());
-            ObjectNode bb = row.putObject("bit_budget");
-            bb.put("values", budget.values());
-            bb.put("code_bits", budget.codeBits());
-            bb.put("scale_bits", budget.scaleBits());
-            bb.put("zero_bits", budget.zeroBits());
-            bb.put("id_bits", budget.idBits());
-            bb.put("centroid_bits", budget.centroidBits());
-            bb.put("full_precision_bits", budget.fullPrecisionBits());
-            bb.put("total_bytes", budget.totalBytes());
+            dev.qvg.cli.eval.ResultJson.putBudget(row, budget);
             row.put("seconds", q + dq);
             row.put("quantize_seconds", q);
             row.put("dequantize_seconds", dq);

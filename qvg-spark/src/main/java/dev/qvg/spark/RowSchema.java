@@ -26,7 +26,8 @@ final class RowSchema {
         field("values", DataTypes.LongType), field("code_bits", DataTypes.LongType),
         field("scale_bits", DataTypes.LongType), field("zero_bits", DataTypes.LongType),
         field("id_bits", DataTypes.LongType), field("centroid_bits", DataTypes.LongType),
-        field("full_precision_bits", DataTypes.LongType), field("total_bytes", DataTypes.LongType)});
+        field("full_precision_bits", DataTypes.LongType), field("total_bits", DataTypes.LongType),
+        field("total_bytes", DataTypes.LongType)});
 
     private static final StructField[] EVAL = {
         field("schema_version", DataTypes.IntegerType),

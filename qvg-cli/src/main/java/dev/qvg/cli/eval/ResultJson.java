@@ -41,6 +41,25 @@ public final class ResultJson {
     /** The rows' version: qvg's one JSON schema (as plan's, rollout's and inspect's documents). */
     public static final int SCHEMA_VERSION = dev.qvg.models.plan.PlanReport.SCHEMA_VERSION;
 
+    /**
+     * {@code bits_per_value}, {@code compression_ratio} and the {@code bit_budget} object, by the
+     * names every qvg JSON document uses for storage (eval, inspect, the sweep).
+     */
+    public static void putBudget(ObjectNode o, BitBudget b) {
+        o.put("bits_per_value", b.bitsPerValue());
+        o.put("compression_ratio", b.compressionRatio());
+        ObjectNode bb = o.putObject("bit_budget");
+        bb.put("values", b.values());
+        bb.put("code_bits", b.codeBits());
+        bb.put("scale_bits", b.scaleBits());
+        bb.put("zero_bits", b.zeroBits());
+        bb.put("id_bits", b.idBits());
+        bb.put("centroid_bits", b.centroidBits());
+        bb.put("full_precision_bits", b.fullPrecisionBits());
+        bb.put("total_bits", b.totalBits());
+        bb.put("total_bytes", b.totalBytes());
+    }
+
     public static ObjectNode node(EvalResult r) {
         QuantizerConfig c = r.config();
         ObjectNode o = MAPPER.createObjectNode();
@@ -67,18 +86,7 @@ public final class ResultJson {
             new java.util.TreeMap<>(c.params()).forEach(params::put);
         }
         putMetrics(o, "", r.metrics());
-        BitBudget b = r.budget();
-        o.put("bits_per_value", b.bitsPerValue());
-        o.put("compression_ratio", b.compressionRatio());
-        ObjectNode bb = o.putObject("bit_budget");
-        bb.put("values", b.values());
-        bb.put("code_bits", b.codeBits());
-        bb.put("scale_bits", b.scaleBits());
-        bb.put("zero_bits", b.zeroBits());
-        bb.put("id_bits", b.idBits());
-        bb.put("centroid_bits", b.centroidBits());
-        bb.put("full_precision_bits", b.fullPrecisionBits());
-        bb.put("total_bytes", b.totalBytes());
+        putBudget(o, r.budget());
         ArrayNode it = o.putArray("kmeans_iters");
         for (int i : r.kmeansIters()) {
             it.add(i);
