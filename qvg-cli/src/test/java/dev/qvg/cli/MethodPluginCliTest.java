@@ -39,6 +39,14 @@ class MethodPluginCliTest {
         assertTrue(i.out().contains("gain-rtn"), i.toString());
         CliRun d = CliRun.run("decompress", "--input", q.toString(), "--output", dir.resolve("back.safetensors").toString());
         assertEquals(0, d.exit(), d.toString());
+        Path tuned = dir.resolve("tuned.json");
+        CliRun t = CliRun.run("tune", "--input", in.toString(), "--method", "gain-rtn", "--gain", "2", "--target-rel-l2",
+                "0.9", "--search-bits", "2,4", "--output", tuned.toString());
+        assertEquals(0, t.exit(), t.toString());
+        assertTrue(java.nio.file.Files.readString(tuned).contains("\"method\" : \"gain-rtn\""), t.toString());
+        CliRun c2 = CliRun.run("compress", "--input", in.toString(), "--output", dir.resolve("q2").toString(), "--config",
+                tuned.toString());
+        assertEquals(0, c2.exit(), "a tuned file of a plug-in method compresses: " + c2);
     }
 
     @Test
