@@ -50,7 +50,8 @@ class BomTest {
             assertEquals("${project.version}", child(d, "version"), a);
             assertTrue(managed.add(a), "listed twice: " + a);
         }
-        assertEquals(modules, managed, "qvg-bom's dependencyManagement against the modules of the build");
+        assertEquals(modules, managed, "qvg-bom's dependencyManagement against the modules of the build:"
+                + " a new module gets its entry in qvg-bom/pom.xml (version ${project.version})");
     }
 
     private static Document parse(Path pom) throws Exception {
