@@ -138,19 +138,36 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The stored settings, those the method does not read left out (its provider says which; all
+     * of them when the method is not on the class path): rtn has no clusters or iterations.
+     */
+    static String settings(QuantizerConfig cfg) {
+        java.util.Set<dev.qvg.api.spi.CoreSetting> reads = dev.qvg.api.registry.Qvg.quantizers().contains(cfg.method())
+                ? dev.qvg.api.registry.Methods.of(cfg).settings() : java.util.EnumSet.allOf(dev.qvg.api.spi.CoreSetting.class);
+        StringBuilder sb = new StringBuilder("method " + cfg.method() + ", backend " + cfg.backend());
+        if (reads.contains(dev.qvg.api.spi.CoreSetting.STAGES) || cfg.stages() > 0) {
+            sb.append(", stages ").append(cfg.stages());
+        }
+        sb.append(", bits ").append(cfg.quant().bits()).append(", block ").append(cfg.quant().blockSize())
+                .append(cfg.quant().symmetric() ? ", symmetric" : ", asymmetric")
+                .append(", scales ").append(cfg.quant().scalePrecision().cliName());
+        if (reads.contains(dev.qvg.api.spi.CoreSetting.KMEANS) && cfg.stages() > 0) {
+            sb.append(String.format(Locale.ROOT, ", clusters %d, iters %d, tol %s, seed %d, init %s",
+                    cfg.kmeans().clusters(), cfg.kmeans().maxIters(), cfg.kmeans().tol(), cfg.kmeans().seed(),
+                    cfg.kmeans().init().cliName()));
+        }
+        new java.util.TreeMap<>(cfg.params()).forEach((k, v) -> sb.append(", ").append(k).append(' ').append(v));
+        return sb.toString();
+    }
+
     private void describeQuantized(PrintWriter out, QuantizedKvStreamReader c) throws java.io.IOException {
         out.printf(Locale.ROOT, "%s: qvg quantized cache (format %s version %s, checksums verified), %d entries%n", file,
                 QuantizedKvFile.FORMAT, c.metadata().get("qvg.format_version"), c.entries().size());
         QuantizerConfig cfg = c.config();
         if (cfg != null) {
             out.println("config: " + cfg.label());
-            out.printf(Locale.ROOT,
-                    "  method %s, backend %s, stages %d, bits %d, block %d, %s, scales %s, clusters %d, iters %d, tol %s, seed %d, init %s%n",
-                    cfg.method(), cfg.backend(), cfg.stages(), cfg.quant().bits(), cfg.quant().blockSize(),
-                    cfg.quant().symmetric() ? "symmetric" : "asymmetric",
-                    cfg.quant().scalePrecision().name().toLowerCase(Locale.ROOT), cfg.kmeans().clusters(),
-                    cfg.kmeans().maxIters(), cfg.kmeans().tol(), cfg.kmeans().seed(),
-                    cfg.kmeans().init().name().toLowerCase(Locale.ROOT));
+            out.println("  " + settings(cfg));
         }
         BitBudget total = null;
         for (String name : c.entries()) {

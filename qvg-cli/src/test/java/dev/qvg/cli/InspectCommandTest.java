@@ -236,4 +236,17 @@ class InspectCommandTest {
         assertTrue(r.out().contains("  note = \"line1\\nline2\\u001B[31m\""), r.out());
         assertFalse(r.out().contains("\r") || r.out().contains("\u001b") || r.out().contains("\u202E"), r.out());
     }
+
+    @Test
+    void theTextListsOnlyTheSettingsTheMethodReads() {
+        var rtn = dev.qvg.api.config.QuantizerConfig.builder().method("rtn").stages(0).build();
+        String r = InspectCommand.settings(rtn);
+        assertTrue(r.startsWith("method rtn, backend ") && r.contains("bits 2, block 64, symmetric, scales bf16"), r);
+        assertTrue(!r.contains("clusters") && !r.contains("iters") && !r.contains("stages"), r);
+        var prq = dev.qvg.api.config.QuantizerConfig.builder().method("prq").stages(2)
+                .param("recent_tokens", "16").build();
+        String p = InspectCommand.settings(prq);
+        assertTrue(p.contains("stages 2") && p.contains("clusters 256, iters 100") && p.contains("init random")
+                && p.endsWith("recent_tokens 16"), p);
+    }
 }
