@@ -2,7 +2,8 @@
 # Builds what must travel to a GPU machine that has no Java, into one folder:
 #   lib/qvg-cuda-device.jar  shaded: qvg-cuda, qvg-api, the conformance kit (qvg-tck) with the
 #                            providers its pipeline checks use (qvg-smoothing, qvg-residual), the
-#                            JUnit launcher, JCuda with only its driver binding (debug symbols stripped)
+#                            JUnit launcher, qvg-test-support (the tests' skip-or-fail rule), JCuda
+#                            with only its driver binding (debug symbols stripped)
 #   test-classes/            qvg-cuda's tests (the JUnit step runs them there)
 #   jre/                     a jlink-ed Java 17 runtime: java.base, java.logging, jdk.unsupported,
 #                            native libraries stripped
@@ -11,9 +12,10 @@
 # runtime, and fails unless it finds and loads every test class and none fails. The bundle must
 # stay under 56 MiB (the device tool carries 64 MiB with the working tree); the aim is 40.
 # Usage: qvg-cuda/scripts/build-device-bundle.sh [OUT_DIR]   (default dist/qvg-cuda-device)
-# Needs qvg-api, qvg-tck, qvg-smoothing and qvg-residual installed in ~/.m2 (mvn install) and a
-# JDK 17 with jmods. Maven runs offline first; whatever it lacks (the JUnit console launcher is in
-# no other module's dependencies) it then fetches from Maven Central, unless QVG_OFFLINE=1.
+# Needs qvg-api, qvg-tck, qvg-smoothing, qvg-residual and qvg-test-support installed in ~/.m2
+# (mvn install) and a JDK 17 with jmods. Maven runs offline first; whatever it lacks (the JUnit
+# console launcher is in no other module's dependencies) it then fetches from Maven Central,
+# unless QVG_OFFLINE=1.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$ROOT/dist/qvg-cuda-device}

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qvg.testing.Claims;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,19 +17,19 @@ import org.junit.jupiter.api.Test;
  * {@code qvg eval} on the shared externally produced file ({@code chelsea-kv.safetensors}, BF16,
  * written by Python's safetensors) against what a faithful port of the original gives
  * ({@code chelsea-expected.jsonl}). The data lives beside the checkout ({@code ../shared/data}, or
- * {@code -Dqvg.data=DIR}); skipped, saying so, where it is absent, and a failure in CI ({@link ClaimFixtures}).
+ * {@code -Dqvg.data=DIR}); skipped, saying so, where it is absent, and a failure in CI ({@link Claims}).
  */
 class ChelseaEvalTest {
 
-    private static final Path DATA = ClaimFixtures.sharedData();
+    private static final Path DATA = Claims.sharedData();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void rtnMatchesTheReferenceAndSasIsWithinTheSeedSpread() throws Exception {
         Path file = DATA.resolve("chelsea-kv.safetensors");
         Path expected = DATA.resolve("chelsea-expected.jsonl");
-        ClaimFixtures.requireFile(file, "the real-photo KV data");
-        ClaimFixtures.requireFile(expected, "the original implementation's figures");
+        Claims.requireFile(file, "the real-photo KV data");
+        Claims.requireFile(expected, "the original implementation's figures");
         Map<String, JsonNode> want = new HashMap<>();
         for (String line : Files.readAllLines(expected)) {
             JsonNode o = JSON.readTree(line);

@@ -1,5 +1,6 @@
 package dev.qvg.cuda;
 
+import dev.qvg.testing.Claims;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -17,9 +18,9 @@ import java.nio.file.Path;
  * cost more than the work); it is restarted after a failure.
  *
  * <p>The emulation is the only proof of the kernels on a machine without a GPU, so where {@code g++}
- * is missing the tests skip with the reason, except in CI (environment variable {@code CI} set),
- * where they fail naming it. Where the module's sources are not at hand (a GPU machine running
- * the device bundle) they skip.
+ * is missing the tests skip with the reason, except in CI ({@link Claims#inCi()}: the variable
+ * {@code CI} set, and not "false"), where they fail naming it. Where the module's sources are not
+ * at hand (a GPU machine running the device bundle) they skip.
  */
 final class HostEmulator {
 
@@ -70,22 +71,25 @@ final class HostEmulator {
 
     /**
      * Returns when the emulator is ready; otherwise skips the calling test, printing why, or,
-     * in CI, fails it.
+     * in CI, fails it ({@link Claims}).
      */
     static void requireFor(String test) {
         String why = unavailableReason();
         if (why != null) {
-            skipOrFail(test, why, noCompiler, System.getenv("CI") != null);
+            skipOrFail(test, why, noCompiler, Claims.inCi());
         }
     }
 
-    /** The policy of {@link #requireFor} for an emulator that is unavailable for {@code why}. */
+    /**
+     * The policy of {@link #requireFor} for an emulator that is unavailable for {@code why}: a
+     * missing g++ is a claim's missing tool (in CI a failure naming it), missing sources a skip.
+     */
     static void skipOrFail(String test, String why, boolean noCompiler, boolean ci) {
-        if (noCompiler && ci) {
-            throw new AssertionError(test + ": " + why + "; CI is set, so the host emulation must run here: install g++ (12 or newer)");
+        if (noCompiler) {
+            Claims.require(false, test + ": g++ (12 or newer)", why
+                    + "; the host emulation is the kernels' only proof without a GPU: apt-get install g++", ci);
         }
-        System.out.println(test + " skipped: " + why);
-        org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+        Claims.skip(test + ": " + why);
     }
 
     static ByteBuffer request(int capacity) {

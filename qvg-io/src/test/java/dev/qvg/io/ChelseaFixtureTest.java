@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
+import dev.qvg.testing.Claims;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,16 +17,16 @@ import org.junit.jupiter.api.Test;
  * Its header is spaced JSON ({@code "dtype": "BF16"}), which the safetensors library itself
  * never writes, so the library-written fixture is {@code fixtures/st-python.safetensors}
  * (see {@link PythonFixturesTest}). The path can be moved with {@code -Dqvg.chelsea=...} (or the folder
- * with {@code -Dqvg.data=DIR}); where it is missing the test skips, and fails in CI ({@link ClaimFixtures}).
+ * with {@code -Dqvg.data=DIR}); where it is missing the test skips, and fails in CI ({@link Claims}).
  */
 class ChelseaFixtureTest {
 
     static final Path CHELSEA = System.getProperty("qvg.chelsea") != null ? Path.of(System.getProperty("qvg.chelsea"))
-            : ClaimFixtures.sharedData().resolve("chelsea-kv.safetensors");
+            : Claims.sharedData().resolve("chelsea-kv.safetensors");
 
     @Test
     void readsShapesMetadataAndFiniteValues() throws Exception {
-        ClaimFixtures.requireFile(CHELSEA, "the externally written chelsea fixture");
+        Claims.requireFile(CHELSEA, "the externally written chelsea fixture");
         try (SafeTensorsReader r = SafeTensorsReader.open(CHELSEA)) {
             assertEquals(List.of("k", "v"), r.names());
             assertTrue(r.metadata().get("source").contains("chelsea"), r.metadata().toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qvg.testing.ReadOnlyDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
@@ -134,7 +135,7 @@ class OutputTargetTest {
     void aReadOnlyFolderIsRefusedUpFrontNamingTheOutput() throws Exception {
         Path ro = Files.createDirectory(dir.resolve("ro"));
         Path target = ro.resolve("out.bin");
-        try (ReadOnlyFolder f = ReadOnlyFolder.of(ro)) {
+        try (ReadOnlyDir f = ReadOnlyDir.of(ro)) {
             for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
                     () -> AtomicFiles.checkTarget(target, false), () -> AtomicFiles.write(target, false, ONE_BYTE),
                     () -> QuantizedKvStreamWriter.create(target, null, false).close())) {

@@ -11,6 +11,7 @@ import dev.qvg.api.quant.QuantizedKv;
 import dev.qvg.api.quant.ReferenceDecoder;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
+import dev.qvg.testing.Claims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,21 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  * library is installed too (pip; Debian has no package), that library loads what we write.
  * The Python is {@code -Dqvg.python=PATH}, else Debian's {@code /usr/bin/python3} (another
  * {@code python3} earlier on the PATH may lack numpy), else {@code python3}. The README's claim
- * rests on this test: without numpy it skips saying so, and fails in CI ({@link ClaimFixtures};
+ * rests on this test: without numpy it skips saying so, and fails in CI ({@link Claims};
  * {@code .ci/run} installs python3-numpy).
  */
 class PythonInteropTest {
 
+    /** {@link Claims#python()}. */
+    private static final String PYTHON = Claims.python();
+
     @TempDir
     Path dir;
-
-    private static String python() {
-        String given = System.getProperty("qvg.python");
-        if (given != null) {
-            return given;
-        }
-        return java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-    }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -58,10 +54,10 @@ class PythonInteropTest {
         return out;
     }
 
-    /** Whether {@code python()} imports {@code modules}; the output of the failed import otherwise. */
+    /** Whether {@code PYTHON} imports {@code modules}; the output of the failed import otherwise. */
     private static String missing(String modules) {
         try {
-            run(List.of(python(), "-c", "import " + modules));
+            run(List.of(PYTHON, "-c", "import " + modules));
             return null;
         } catch (IOException | InterruptedException e) {
             return e.getMessage().lines().reduce((a, b) -> b).orElse(e.toString());
@@ -71,18 +67,18 @@ class PythonInteropTest {
     @Test
     void pythonLoadsOurFilesAndDecodesQuantizedCachesBitIdentically() throws Exception {
         String noNumpy = missing("numpy");
-        ClaimFixtures.require(noNumpy == null, "a Python with numpy at '" + python() + "' (" + noNumpy + ")",
+        Claims.require(noNumpy == null, "a Python with numpy at '" + PYTHON + "' (" + noNumpy + ")",
                 "apt-get install python3-numpy, or -Dqvg.python=PATH");
         Path plain = dir.resolve("plain.safetensors");
         new SafeTensorsWriter().metadata("who", "java")
                 .addFloats("a", DType.F32, new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, -6.5f})
                 .addFloats("b", DType.F16, new long[] {3}, new float[] {0.5f, -2f, 65504f}).write(plain, false);
-        String out = run(List.of(python(), "-c", "import sys\nsys.path.insert(0, 'python')\nimport qvg_read\n"
+        String out = run(List.of(PYTHON, "-c", "import sys\nsys.path.insert(0, 'python')\nimport qvg_read\n"
                 + "h, start = qvg_read.read_header('" + plain + "'); d = qvg_read.load_tensors('" + plain + "', h, start)\n"
                 + "print(d['a'].tolist(), d['b'].tolist(), h['__metadata__'])"));
         assertTrue(out.contains("[[1.0, 2.0, 3.0], [4.0, 5.0, -6.5]] [0.5, -2.0, 65504.0] {'who': 'java'}"), out);
         if (missing("safetensors") == null) { // the library itself, where pip installed it
-            out = run(List.of(python(), "-c", "from safetensors.numpy import load_file; from safetensors import safe_open\n"
+            out = run(List.of(PYTHON, "-c", "from safetensors.numpy import load_file; from safetensors import safe_open\n"
                     + "d = load_file('" + plain + "'); print(d['a'].tolist(), d['b'].tolist())\n"
                     + "with safe_open('" + plain + "', 'np') as f: print(f.metadata())"));
             assertTrue(out.contains("[[1.0, 2.0, 3.0], [4.0, 5.0, -6.5]] [0.5, -2.0, 65504.0]"), out);
@@ -115,7 +111,7 @@ class PythonInteropTest {
                 + "for f, r in [" + String.join(", ", checks) + "]:\n"
                 + "    d, m = qvg_read.read(f)\n"
                 + "    print('same' if np.array_equal(d['k'].view(np.uint32), np.load(r).view(np.uint32)) else 'DIFFERENT')\n";
-        out = run(List.of(python(), "-c", script));
+        out = run(List.of(PYTHON, "-c", script));
         assertEquals(cases.length, out.lines().filter(l -> l.equals("same")).count(), out);
     }
 }

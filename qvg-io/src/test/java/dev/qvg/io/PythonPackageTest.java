@@ -12,6 +12,7 @@ import dev.qvg.api.tensor.Bf16;
 import dev.qvg.api.tensor.KvShape;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.api.tensor.Layout;
+import dev.qvg.testing.Claims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PythonPackageTest {
 
+    /** {@link Claims#python()}. */
+    private static final String PYTHON = Claims.python();
+
     /** The package's source: qvg-io/python (Maven runs tests in the module's folder). */
     private static final Path SOURCE = Path.of("python").toAbsolutePath();
 
@@ -54,14 +58,6 @@ class PythonPackageTest {
     Path dir;
 
     record Result(int exit, String out) {
-    }
-
-    private static String python() {
-        String given = System.getProperty("qvg.python");
-        if (given != null) {
-            return given;
-        }
-        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
     /** Runs {@code cmd} in {@code cwd} with only the installed package on the Python path. */
@@ -90,7 +86,7 @@ class PythonPackageTest {
 
     /** Runs a Python script (argv after it) from {@code cwd}; fails the test on a non-zero exit. */
     private static String script(Path cwd, String code, Object... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(python(), "-c", code));
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", code));
         for (Object a : args) {
             cmd.add(a.toString());
         }
@@ -108,17 +104,17 @@ class PythonPackageTest {
     @BeforeAll
     static void installWithoutNetwork() throws Exception {
         site = null;
-        Result numpy = run(shared, List.of(python(), "-c", "import numpy"));
-        ClaimFixtures.require(numpy.exit() == 0, "a Python with numpy at '" + python() + "' ("
+        Result numpy = run(shared, List.of(PYTHON, "-c", "import numpy"));
+        Claims.require(numpy.exit() == 0, "a Python with numpy at '" + PYTHON + "' ("
                 + numpy.out().strip().lines().reduce((a, b) -> b).orElse("") + ")",
                 "apt-get install python3-numpy, or -Dqvg.python=PATH");
-        Result pip = run(shared, List.of(python(), "-m", "pip", "--version"));
-        ClaimFixtures.require(pip.exit() == 0, "pip for '" + python() + "' ("
+        Result pip = run(shared, List.of(PYTHON, "-m", "pip", "--version"));
+        Claims.require(pip.exit() == 0, "pip for '" + PYTHON + "' ("
                 + pip.out().strip().lines().reduce((a, b) -> b).orElse("") + ")", "apt-get install python3-pip");
         Set<String> before = sourceFiles();
         Path target = shared.resolve("site");
         // --no-index: nothing may come from the network; --no-deps: numpy is the system's (--target ignores it)
-        Result install = run(shared, List.of(python(), "-m", "pip", "install", "--no-index", "--no-deps", "--no-cache-dir",
+        Result install = run(shared, List.of(PYTHON, "-m", "pip", "install", "--no-index", "--no-deps", "--no-cache-dir",
                 "--target", target.toString(), SOURCE.toString()));
         assertEquals(0, install.exit(), install.out());
         assertEquals(before, sourceFiles(), "building the package left files in the source tree");
@@ -278,7 +274,7 @@ class PythonPackageTest {
         if (out.startsWith("no torch:")) {
             assertEquals("no torch: qvg_read.to_torch needs PyTorch (pip install torch); without it, qvg_read.load() gives"
                     + " numpy arrays (bfloat16 as exact float32)", out.strip());
-            System.out.println("PythonPackageTest: PyTorch is not installed for " + python() + "; to_torch's refusal was"
+            System.out.println("PythonPackageTest: PyTorch is not installed for " + PYTHON + "; to_torch's refusal was"
                     + " checked, its tensors were not");
         } else {
             assertTrue(out.contains("dtype torch.bfloat16\nbits True\nf32 torch.float32 True\ntorch rounds alike True\n"

@@ -2,7 +2,6 @@ package dev.qvg.residual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import dev.qvg.api.spi.Quantizer;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.io.SafeTensorsReader;
+import dev.qvg.testing.Claims;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,40 +37,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The data lives beside the checkout ({@code ../shared/data}, or {@code -Dqvg.data=DIR}). The
  * claim rests on it: where it is missing the test skips saying so, and fails when the {@code CI}
- * environment variable is set.
+ * environment variable is set ({@link Claims}).
  */
 class ChelseaFidelityTest {
 
-    static final Path DATA = sharedData();
+    static final Path DATA = Claims.sharedData();
     static final double RTN_TOLERANCE = 5e-4;
     static final double KMEANS_TOLERANCE = 0.015;
-
-    /** {@code -Dqvg.data}, else {@code shared/data} beside the checkout (found upwards from the module's folder). */
-    static Path sharedData() {
-        String given = System.getProperty("qvg.data");
-        if (given != null) {
-            return Path.of(given);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null && d.getParent() != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve(".ci")) && Files.isDirectory(d.resolve("qvg-api"))) {
-                return d.getParent().resolve("shared").resolve("data");
-            }
-        }
-        return Path.of("..", "shared", "data").toAbsolutePath();
-    }
-
-    /** Skips, naming {@code what}, where it is missing; in CI (the {@code CI} variable set) fails instead. */
-    static void requireFixture(Path file, String what) {
-        if (Files.exists(file)) {
-            return;
-        }
-        String why = what + " is missing: " + file + " (the fidelity claim rests on it; set -Dqvg.data=DIR)";
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-            fail("CI: " + why);
-        }
-        Assumptions.abort(why);
-    }
 
     record Row(String tensor, String method, int bits, int block, int stages, boolean asymmetric, int clusters,
                double relL2, double bitsPerValue, String kmeansIters) {
@@ -118,8 +90,8 @@ class ChelseaFidelityTest {
 
     @Test
     void theExpectationsAndTheDataArePresent() throws IOException {
-        requireFixture(DATA.resolve("chelsea-kv.safetensors"), "the real-photo KV data");
-        requireFixture(DATA.resolve("chelsea-expected.jsonl"), "the original implementation's figures");
+        Claims.requireFile(DATA.resolve("chelsea-kv.safetensors"), "the real-photo KV data");
+        Claims.requireFile(DATA.resolve("chelsea-expected.jsonl"), "the original implementation's figures");
         List<Row> rows = rows();
         assertEquals(16, rows.size(), "rows of " + DATA.resolve("chelsea-expected.jsonl"));
         assertEquals(14, rows.stream().filter(Row::fast).count(), "rows run by default");
@@ -147,7 +119,7 @@ class ChelseaFidelityTest {
 
     private static void check(Row row) throws IOException {
         Path file = DATA.resolve("chelsea-kv.safetensors");
-        requireFixture(file, "the real-photo KV data");
+        Claims.requireFile(file, "the real-photo KV data");
         KvTensor x;
         try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
             x = r.kvTensor(row.tensor());

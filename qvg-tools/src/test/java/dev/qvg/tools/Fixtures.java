@@ -10,18 +10,13 @@ import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.residual.PrqResidualQuantizer;
 import dev.qvg.smoothing.KMeansClusterer;
 import dev.qvg.smoothing.SasSmoother;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
 
 /**
  * What the tools' tests run on (as qvg-residual's own tests do): a hand-built context on the
- * reference backend, seeded tensors, and the shared real-photo data directory.
+ * reference backend and seeded tensors.
  */
 public final class Fixtures {
-
-    /** {@code -Dqvg.data}, else {@code shared/data} beside the checkout (found upwards from the module's folder). */
-    public static final Path DATA = sharedData();
 
     private Fixtures() {
     }
@@ -43,18 +38,5 @@ public final class Fixtures {
             x[i] = (float) r.nextGaussian();
         }
         return KvTensor.wrap(shape, x);
-    }
-
-    private static Path sharedData() {
-        String given = System.getProperty("qvg.data");
-        if (given != null) {
-            return Path.of(given);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null && d.getParent() != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve(".ci")) && Files.isDirectory(d.resolve("qvg-api"))) {
-                return d.getParent().resolve("shared").resolve("data");
-            }
-        }
-        return Path.of("..", "shared", "data").toAbsolutePath();
     }
 }

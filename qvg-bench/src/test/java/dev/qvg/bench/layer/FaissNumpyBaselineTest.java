@@ -9,6 +9,7 @@ import dev.qvg.api.quant.BlockCodec;
 import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.tensor.Bf16;
 import dev.qvg.io.SafeTensorsReader;
+import dev.qvg.testing.Claims;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,31 +51,18 @@ class FaissNumpyBaselineTest {
     /**
      * Continues when {@link #PYTHON} imports {@code modules}. The performance report's baseline
      * rests on this test, so where they are missing it skips saying so, and in CI (the {@code CI}
-     * environment variable set; {@code .ci/run} installs them) it fails, naming what is missing.
+     * environment variable set; {@code .ci/run} installs them) it fails, naming what is missing
+     * ({@link Claims}).
      */
-    static void assumeImports(String modules) throws IOException, InterruptedException {
-        String fix = " (apt-get install python3-numpy python3-faiss libopenblas0-pthread): baseline not checked";
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            skipOrFail(PYTHON + " is missing" + fix);
-        }
-        Process p = new ProcessBuilder(PYTHON, "-c", "import " + modules).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        if (p.waitFor() != 0) {
-            skipOrFail(PYTHON + " cannot import " + modules + fix + ": " + out.lines().reduce((a, b) -> b).orElse(""));
-        }
-    }
-
-    private static void skipOrFail(String why) {
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-            org.junit.jupiter.api.Assertions.fail("CI: " + why);
-        }
-        Assumptions.abort(why);
+    static void requireImports(String modules) {
+        Claims.requireTool("a " + PYTHON + " that imports " + modules,
+                "apt-get install python3-numpy python3-faiss libopenblas0-pthread: baseline not checked",
+                PYTHON, "-c", "import " + modules);
     }
 
     @Test
     void itsBlockQuantizerGivesQvgsCodesAndScalesBitForBit(@TempDir Path dir) throws Exception {
-        assumeImports("numpy");
+        requireImports("numpy");
         int rows = 300, cols = 128;
         float[] x = new float[rows * cols];
         SplittableRandom rnd = new SplittableRandom(3);
@@ -106,7 +93,7 @@ class FaissNumpyBaselineTest {
 
     @Test
     void itsOutputIsASafetensorsFileThatReconstructsTheInput(@TempDir Path dir) throws Exception {
-        assumeImports("faiss, numpy");
+        requireImports("faiss, numpy");
         // 2 frames of 8 x 16 = 256 tokens, 2 heads: K and V, 4 slices
         LayerInputSpec spec = new LayerInputSpec(1, 2, 8, 16, 2, 128, 9L);
         Path in = dir.resolve("in.safetensors"), out = dir.resolve("out.safetensors");
@@ -160,7 +147,7 @@ class FaissNumpyBaselineTest {
 
     @Test
     void badInputGetsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
-        assumeImports("numpy");
+        requireImports("numpy");
         Result missing = python("compress", "--input", dir.resolve("nope.safetensors").toString(), "--output",
                 dir.resolve("o").toString());
         assertEquals(2, missing.exit(), missing.output());

@@ -1,7 +1,6 @@
 package dev.qvg.example.method;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.registry.Qvg;
@@ -10,11 +9,10 @@ import dev.qvg.api.spi.QuantizerContext;
 import dev.qvg.api.tensor.KvRole;
 import dev.qvg.api.tensor.KvTensor;
 import dev.qvg.io.SafeTensorsReader;
+import dev.qvg.testing.Claims;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * (0.761 -> 0.417); values 1.04 to 1.08 at every setting (nothing to spread: slightly worse).
  *
  * <p>The data lives beside the checkout ({@code ../shared/data}, or {@code -Dqvg.data=DIR});
- * where it is missing the test skips saying so, and fails when the {@code CI} variable is set.
+ * where it is missing the test skips saying so, and fails when the {@code CI} variable is set ({@link Claims}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChelseaKvTest {
@@ -40,31 +38,10 @@ class ChelseaKvTest {
     private KvTensor keys;
     private KvTensor values;
 
-    /** {@code -Dqvg.data}, else {@code shared/data} beside the checkout (found upwards from the module's folder). */
-    static Path sharedData() {
-        String given = System.getProperty("qvg.data");
-        if (given != null) {
-            return Path.of(given);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null && d.getParent() != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve(".ci")) && Files.isDirectory(d.resolve("qvg-api"))) {
-                return d.getParent().resolve("shared").resolve("data");
-            }
-        }
-        return Path.of("..", "shared", "data").toAbsolutePath();
-    }
-
     @BeforeAll
     void load() throws IOException {
-        Path file = sharedData().resolve("chelsea-kv.safetensors");
-        if (!Files.exists(file)) {
-            String why = "the real-photo KV data is missing: " + file + " (set -Dqvg.data=DIR)";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                fail("CI: " + why);
-            }
-            Assumptions.abort(why);
-        }
+        Path file = Claims.sharedData().resolve("chelsea-kv.safetensors");
+        Claims.requireFile(file, "the real-photo KV data");
         try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
             keys = r.kvTensor("k");
             values = r.kvTensor("v");

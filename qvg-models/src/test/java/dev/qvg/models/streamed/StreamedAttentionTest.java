@@ -19,12 +19,11 @@ import dev.qvg.models.cache.CacheShape;
 import dev.qvg.models.cache.SpanQuantizer;
 import dev.qvg.models.cache.StreamingKvCache;
 import dev.qvg.models.testing.Data;
+import dev.qvg.testing.Claims;
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,16 +117,9 @@ class StreamedAttentionTest {
 
     @Test
     void equalsAttentionOverTheDequantizedHistoryOnChelseaKv() throws Exception {
-        Path file = sharedData().resolve("chelsea-kv.safetensors");
-        if (!Files.exists(file)) {
-            // the claim (streamed attention equals attention over the dequantized history on real KV) rests on it
-            String why = "the real-photo KV data is missing: " + file + " (-Dqvg.data=DIR moves it)";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                org.junit.jupiter.api.Assertions.fail("CI: " + why);
-            }
-            Assumptions.abort(why);
-        }
+        Path file = Claims.sharedData().resolve("chelsea-kv.safetensors");
+        // the claim (streamed attention equals attention over the dequantized history on real KV) rests on it
+        Claims.requireFile(file, "the real-photo KV data");
         KvTensor k, v;
         try (var r = SafeTensors.read(file)) {
             k = r.kvTensor("k", Layout.BHSD);
@@ -283,19 +275,5 @@ class StreamedAttentionTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> StreamedAttention.attend(q, k, k, AttentionMask.causal(0, 100)));
         assertTrue(e.getMessage().contains("sees none"), e.getMessage());
-    }
-
-    /** {@code -Dqvg.data=DIR}, else {@code shared/data} beside the checkout (its root found upwards by its {@code .ci} folder). */
-    private static Path sharedData() {
-        String given = System.getProperty("qvg.data");
-        if (given != null) {
-            return Path.of(given);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null && d.getParent() != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve(".ci")) && Files.isDirectory(d.resolve("qvg-api"))) {
-                return d.getParent().resolve("shared").resolve("data");
-            }
-        }
-        return Path.of("..", "shared", "data").toAbsolutePath();
     }
 }
