@@ -68,11 +68,10 @@ public final class Pipeline implements AutoCloseable {
             return s.get();
         } catch (ProvisionException | CreationException | ConfigurationException e) {
             Throwable c = e.getCause();
-            while ((c instanceof ProvisionException || c instanceof CreationException
-                    || c instanceof ConfigurationException) && c.getCause() != null) {
+            while (isGuices(c) && c.getCause() != null) {
                 c = c.getCause();
             }
-            if (c instanceof RuntimeException re) {
+            if (c instanceof RuntimeException re && !isGuices(re)) {
                 throw re;
             }
             if (c instanceof Error err) {
@@ -84,8 +83,14 @@ public final class Pipeline implements AutoCloseable {
             String first = messages.isEmpty() ? String.valueOf(e.getMessage())
                     : messages.iterator().next().getMessage();
             throw new IllegalStateException("cannot assemble the pipeline: "
-                    + first.strip().lines().findFirst().orElse("") + (c != null ? " (" + c + ")" : ""), e);
+                    + first.strip().lines().findFirst().orElse("")
+                    + (c != null && !isGuices(c) ? " (" + c + ")" : ""), e);
         }
+    }
+
+    /** Guice's own report of a failure, whose message is many lines. */
+    private static boolean isGuices(Throwable t) {
+        return t instanceof ProvisionException || t instanceof CreationException || t instanceof ConfigurationException;
     }
 
     public Quantizer quantizer() {

@@ -171,5 +171,20 @@ class PipelineTest {
         assertTrue(e.getMessage().startsWith("cannot assemble the pipeline: "), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertInstanceOf(com.google.inject.CreationException.class, e.getCause());
+
+        // a part bound to null: Guice's ProvisionException with no cause of its own
+        ClosableBackend backend = new ClosableBackend();
+        IllegalStateException nul = assertThrows(IllegalStateException.class, () -> Pipeline.open(cfg,
+                with(backend, null), new AbstractModule() {
+                    @com.google.inject.Provides
+                    Clusterer none() {
+                        return null;
+                    }
+                }));
+        assertTrue(nul.getMessage().startsWith("cannot assemble the pipeline: "), nul.getMessage());
+        assertTrue(nul.getMessage().contains("null"), nul.getMessage());
+        assertEquals(1, nul.getMessage().lines().count(), nul.getMessage());
+        assertInstanceOf(ProvisionException.class, nul.getCause());
+        assertTrue(backend.closed, "the backend built before the failure must be closed");
     }
 }
