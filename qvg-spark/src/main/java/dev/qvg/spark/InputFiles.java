@@ -21,17 +21,22 @@ import java.util.stream.Stream;
  * and {@code .npy} file under it, hidden files and folders left out), a single file, or a glob
  * ({@code dumps/*}{@code /layer_*.safetensors}: the part before the first component with a glob
  * character is the folder the rest is matched against). Files are listed in argument order, then
- * by relative path, each once (by real path); the output folder is never an input.
+ * by relative path, each once (by real path); the output folder (and {@code --compress}'s) is never
+ * an input.
  */
 final class InputFiles {
 
     private InputFiles() {
     }
 
-    static List<InputFile> list(List<String> inputs, Path out) {
+    /** The input files of {@code inputs}, leaving out every file under one of the folders {@code outs}. */
+    static List<InputFile> list(List<String> inputs, Path... outs) {
         List<InputFile> files = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
-        Path outReal = realOrNull(out);
+        List<Path> outReal = new ArrayList<>();
+        for (Path o : outs) {
+            outReal.add(realOrNull(o));
+        }
         for (String input : inputs) {
             List<Path[]> found = new ArrayList<>(); // {file, base}
             Path shownBase;
@@ -94,11 +99,11 @@ final class InputFiles {
         return base.relativize(file).toString().replace(java.io.File.separatorChar, '/');
     }
 
-    private static void walk(Path base, Path outReal, java.util.function.Predicate<Path> take, List<Path[]> found) {
+    private static void walk(Path base, List<Path> outReal, java.util.function.Predicate<Path> take, List<Path[]> found) {
         try (Stream<Path> s = Files.walk(base)) {
             s.filter(f -> !f.equals(base))
                     .filter(f -> !hidden(base, f))
-                    .filter(f -> outReal == null || !f.toAbsolutePath().normalize().startsWith(outReal))
+                    .filter(f -> outReal.stream().noneMatch(o -> o != null && f.toAbsolutePath().normalize().startsWith(o)))
                     .filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(f))
                     .filter(take)
                     .forEach(f -> found.add(new Path[] {f, base}));

@@ -37,6 +37,8 @@ final class OutputFolder implements AutoCloseable {
     static final String MANIFEST = "sweep.json";
     static final String LOCK = ".lock";
     static final String UNITS = "units";
+    /** The units' quantized slices for {@code --compress} ({@link UnitPart}). */
+    static final String PARTS = "parts";
     static final String FORMAT = "qvg-sweep/1";
 
     private final Path dir;
@@ -161,10 +163,19 @@ final class OutputFolder implements AutoCloseable {
         return Files.isRegularFile(dir.resolve(u.resultPath()));
     }
 
-    /** Removes the temporary files that killed or failed task attempts left in {@code units/}. */
+    /** Removes the temporary files that killed or failed task attempts left in {@code units/} and {@code parts/}. */
     int removeTemporaries() throws IOException {
         int[] n = {0};
-        try (Stream<Path> s = Files.walk(dir.resolve(UNITS))) {
+        for (String sub : new String[] {UNITS, PARTS}) {
+            if (Files.isDirectory(dir.resolve(sub))) {
+                removeTemporaries(dir.resolve(sub), n);
+            }
+        }
+        return n[0];
+    }
+
+    private static void removeTemporaries(Path folder, int[] n) throws IOException {
+        try (Stream<Path> s = Files.walk(folder)) {
             s.filter(p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp"))
                     .forEach(p -> {
                         try {
@@ -175,7 +186,6 @@ final class OutputFolder implements AutoCloseable {
                         }
                     });
         }
-        return n[0];
     }
 
     private static String me() {

@@ -76,8 +76,12 @@ final class Outputs {
         }
     }
 
-    /** What the reports need. */
-    record Result(List<ObjectNode> tensorRows, List<Skip> skips, long headRows) {
+    /**
+     * What the reports need.
+     *
+     * @param unitSkips why each skipped unit (by id) was skipped
+     */
+    record Result(List<ObjectNode> tensorRows, List<Skip> skips, long headRows, Map<Integer, String> unitSkips) {
     }
 
     private Outputs() {
@@ -91,6 +95,7 @@ final class Outputs {
                 : jsc.parallelize(units, parts).map(u -> UnitFile.summary(Path.of(outText), u)).collect();
         List<Unit> ok = new ArrayList<>();
         List<Skip> skips = new ArrayList<>(planSkips);
+        Map<Integer, String> unitSkips = new LinkedHashMap<>();
         Map<String, List<JsonNode>> batches = new LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
             Unit u = units.get(i);
@@ -101,6 +106,7 @@ final class Outputs {
             }
             if (s.reason() != null) {
                 skips.add(new Skip(u.file().name(), u.tensor(), u.label(), u.bits(), s.reason()));
+                unitSkips.put(u.id(), s.reason());
                 continue;
             }
             ok.add(u);
@@ -137,7 +143,7 @@ final class Outputs {
             deleteTree(tensorsParquet);
         }
         writeLines(out.resolve(SKIPPED), skips.stream().map(s -> Json.write(s.json())).toList());
-        return new Result(List.copyOf(tensorRows), List.copyOf(skips), headRows);
+        return new Result(List.copyOf(tensorRows), List.copyOf(skips), headRows, Map.copyOf(unitSkips));
     }
 
     /** Heads of every {@code ok} unit, unit by unit, copied from the unit files into one JSON-lines file. */

@@ -31,16 +31,21 @@ import picocli.CommandLine.Spec;
             "the same job runs on a cluster with spark-submit. A rerun into the same --out resumes it."},
         footer = {"", "Outputs in --out: heads.parquet/, heads.jsonl, tensors.parquet/, tensors.jsonl (eval's rows per tensor),",
             "skipped.jsonl, summary.txt, plots/ (heatmaps by layer x head, rate-distortion by layer, bits per value vs SNR),",
-            "and the sweep's own sweep.json, configs.json and units/ (one committed result file per task).", "",
+            "and the sweep's own sweep.json, configs.json and units/ (one committed result file per task).",
+            "With --tune-*: tuned/<path>.tuned.json per input file and tuned.jsonl; with --compress DIR: the compressed files.",
+            "",
             "Examples:", "  qvg sweep --input dumps --out sweep-out",
             "  qvg sweep --input 'dumps/*/layer_*.safetensors' --pattern '(?<prompt>[^/]+)/layer_(?<layer>\\d+)' --out s",
             "  qvg sweep --input dumps --out s --method sas,prq --bits 2 --stages 1,2 --clusters 128",
+            "  qvg sweep --input dumps --out s --config tuned.json --compress packed --tune-snr-db 20",
             "  spark-submit --class dev.qvg.spark.SweepMain qvg-sweep.jar --input /shared/dumps --out /shared/sweep"})
 public final class SweepCommand implements Callable<Integer> {
 
-    /** The methods of eval's default suite. */
     /** eval's default comparison: the methods that declare a place in it. */
     static final List<String> DEFAULT_METHODS = dev.qvg.cli.eval.Suite.defaultMethods();
+
+    /** The label of the rows of {@code --config}'s configurations, as eval's. */
+    static final String TUNED = "tuned";
 
     @Spec
     CommandSpec spec;
@@ -82,6 +87,42 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Mixin
     QuantOptions quant = new QuantOptions();
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A tuned configuration file (qvg tune --output): adds a 'tuned' configuration, each tensor it"
+                    + " names quantized with its configuration (rows labelled tuned), as eval's --config.")
+    Path configFile;
+
+    @Option(names = "--compress", paramLabel = "DIR",
+            description = "Also write, for every input file and configuration, the quantized-cache file qvg compress"
+                    + " writes (the same bytes), as DIR/<path under its input>.<configuration>.qvg.safetensors"
+                    + " (e.g. p1/layer_3.safetensors.prq_2_-int2.qvg.safetensors; 'tuned' for --config's). DIR: new,"
+                    + " empty, or this sweep's; files already there are kept.")
+    Path compress;
+
+    @Option(names = "--tune-snr-db", paramLabel = "DB",
+            description = "Also run qvg tune on every tensor for this SNR target: one tuned-config file per input file"
+                    + " (tuned/<path>.tuned.json in --out, qvg tune --output's bytes) and a row per tensor (tuned.jsonl).")
+    Double tuneSnrDb;
+
+    @Option(names = "--tune-rel-l2", paramLabel = "E", description = "As --tune-snr-db, for a relative L2 target (0 < E < 1).")
+    Double tuneRelL2;
+
+    @Option(names = "--tune-method", paramLabel = "M",
+            description = "Method whose settings tuning searches, as qvg tune's --method (default: its default, prq).")
+    String tuneMethod;
+
+    @Option(names = "--tune-bits", split = ",", paramLabel = "N",
+            description = "Code bits tuning tries, as qvg tune's --search-bits (default: ${DEFAULT-VALUE}).")
+    List<Integer> tuneBits = new ArrayList<>(List.of(2, 3, 4, 8));
+
+    @Option(names = "--tune-stages", split = ",", paramLabel = "S",
+            description = "Stages tuning tries, as qvg tune's --search-stages (default: ${DEFAULT-VALUE}).")
+    List<Integer> tuneStages = new ArrayList<>(List.of(0, 1, 2));
+
+    @Option(names = "--tune-clusters", split = ",", paramLabel = "K",
+            description = "Clusters per stage tuning tries, as qvg tune's --search-clusters (default: ${DEFAULT-VALUE}).")
+    List<Integer> tuneClusters = new ArrayList<>(List.of(64, 128, 256));
 
     @Option(names = "--slices-per-task", paramLabel = "N",
             description = "(batch, head) slices of a tensor per Spark task (default: 0, every slice: one task per tensor and"
@@ -136,11 +177,53 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // eval's configurations: methods' knobs, presets and the refusals of settings no method reads
         quant.refuseKvSplit(spec, "sweep");
-        List<QuantizerConfig> configs = quant.suite(spec, methods, bits, stages);
+        List<QuantizerConfig> configs = new ArrayList<>(quant.suite(spec, methods, bits, stages));
+        int suite = configs.size();
+        // --config: each tensor it names gets its own configuration, as a 'tuned' column (eval's --config)
+        java.util.Map<String, Integer> tuned = new java.util.LinkedHashMap<>();
+        if (configFile != null) {
+            for (java.util.Map.Entry<String, QuantizerConfig> t : readTuned(configFile).entrySet()) {
+                QuantOptions.checkProviders(spec, List.of(t.getValue().method()), t.getValue().backend());
+                int at = configs.subList(suite, configs.size()).indexOf(t.getValue());
+                if (at < 0) {
+                    configs.add(t.getValue());
+                    at = configs.size() - 1;
+                } else {
+                    at += suite;
+                }
+                tuned.put(t.getKey(), at);
+            }
+        }
+        Tuning.Spec tune = null;
+        QuantizerConfig tuneBase = null;
+        if (tuneSnrDb != null && tuneRelL2 != null) {
+            throw new ParameterException(spec.commandLine(), "give one of --tune-snr-db and --tune-rel-l2");
+        }
+        if (tuneSnrDb != null || tuneRelL2 != null) {
+            // qvg tune's base configuration and search space
+            tuneBase = quant.suite(spec, tuneMethod == null ? null : List.of(tuneMethod),
+                    List.of(tuneBits.isEmpty() ? 2 : tuneBits.get(0)), List.of(tuneStages.isEmpty() ? 1 : tuneStages.get(0)))
+                    .get(0);
+            try {
+                tune = new Tuning.Spec(tuneSnrDb != null, tuneSnrDb != null ? tuneSnrDb : tuneRelL2, tuneBits, tuneStages,
+                        tuneClusters);
+                tune.target();
+                new dev.qvg.tools.tune.SearchSpace(tuneBase, tuneBits, tuneStages, tuneClusters).candidates();
+            } catch (IllegalArgumentException ex) {
+                throw new ParameterException(spec.commandLine(), (tuneSnrDb != null ? "--tune-snr-db" : "--tune-rel-l2")
+                        + ": " + ex.getMessage());
+            }
+        } else if (tuneMethod != null || spec.commandLine().getParseResult().hasMatchedOption("--tune-bits")
+                || spec.commandLine().getParseResult().hasMatchedOption("--tune-stages")
+                || spec.commandLine().getParseResult().hasMatchedOption("--tune-clusters")) {
+            throw new ParameterException(spec.commandLine(), "the --tune-* search options need a target:"
+                    + " --tune-snr-db or --tune-rel-l2");
+        }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter e = spec.commandLine().getErr();
         Sweep.Settings settings = new Sweep.Settings(inputs, out, tensors, layout.toLowerCase(Locale.ROOT),
-                role == null ? null : role.toLowerCase(Locale.ROOT), fields, configs, slicesPerTask, groupBytes, !noPlot);
+                role == null ? null : role.toLowerCase(Locale.ROOT), fields, configs, slicesPerTask, groupBytes, !noPlot,
+                suite, tuned, configFile == null ? null : configFile.toString(), compress, tuneBase, tune);
         SparkSession spark = session != null ? session : Sessions.open(master);
         Sweep.Outcome r;
         try {
@@ -159,12 +242,28 @@ public final class SweepCommand implements Callable<Integer> {
             Sweep.skipLines(r.skips()).forEach(e::println);
         }
         if (!quiet) {
+            r.notes().forEach(e::println);
             e.println(String.format(Locale.ROOT, "done: %d head rows, %d tensor rows from %d tasks (%d run now, %d earlier)"
                     + " in %s: heads.parquet, heads.jsonl, tensors.parquet, tensors.jsonl, summary.txt%s", r.headRows(),
                     r.tensorRows(), r.units(), r.computed(), r.doneBefore(), dir, noPlot ? "" : ", plots/"));
         }
         e.flush();
         return ExitCodes.OK;
+    }
+
+    /** The configurations of a {@code qvg tune} file by tensor name; a missing, malformed or empty file is bad input. */
+    private static java.util.Map<String, QuantizerConfig> readTuned(Path file) {
+        try {
+            java.util.Map<String, QuantizerConfig> m = dev.qvg.tools.tune.TunedConfigFile.read(file);
+            if (m.isEmpty()) {
+                throw new dev.qvg.cli.util.BadInputException(file + ": the config file names no tensor");
+            }
+            return m;
+        } catch (java.io.IOException ex) {
+            throw new dev.qvg.cli.util.BadInputException(file + ": cannot read the config file: " + ex.getMessage());
+        } catch (IllegalArgumentException ex) {
+            throw new dev.qvg.cli.util.BadInputException(ex.getMessage());
+        }
     }
 
     private String checked(String option, String value) {

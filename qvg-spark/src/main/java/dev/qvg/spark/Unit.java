@@ -17,14 +17,17 @@ import java.util.Objects;
  * @param role    {@code k} or {@code v}
  * @param shape   {@code [B, H, S, D]} of the whole tensor as planned
  * @param layout  {@code bhsd} or {@code bshd}
- * @param config  index of the configuration in the sweep's list
+ * @param config  index of the configuration in the sweep's list ({@code configs.json})
+ * @param column  the configuration as a column of the sweep: the index of a configuration of the
+ *                suite, or the suite's size for the {@code tuned} configurations of {@code --config}
+ *                (one per tensor name; what one compressed file per input file holds)
  * @param label   the configuration's label in tables and plots ({@code prq(2)}, {@code kivi})
  * @param bits    the configuration's code bits
  * @param prompt  the tensor's prompt, or null
  * @param layer   the tensor's layer, or null
  */
 record Unit(int id, InputFile file, int tensorIndex, String tensor, String role, int[] shape, String layout, int config,
-            String label, int bits,
+            int column, String label, int bits,
             int first, int count, String prompt, Integer layer) implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -51,6 +54,20 @@ record Unit(int id, InputFile file, int tensorIndex, String tensor, String role,
     /** Where the unit's result lives, relative to the output folder: {@code units/f00012/t003-c05-s0000.jsonl}. */
     String resultPath() {
         return String.format(Locale.ROOT, "units/f%05d/t%03d-c%03d-s%06d.jsonl", file.index(), tensorIndex, config, first);
+    }
+
+    /**
+     * Where the unit's quantized slices wait for {@code --compress} (a one-entry quantized-cache file of
+     * its slices), relative to the output folder: {@code parts/f00012/t003-c05-s0000.qvg.safetensors}.
+     */
+    String partPath() {
+        return String.format(Locale.ROOT, "parts/f%05d/t%03d-c%03d-s%06d.qvg.safetensors", file.index(), tensorIndex, config,
+                first);
+    }
+
+    /** Beside {@link #partPath()} when the unit has no part to give, holding why (one line). */
+    String noPartPath() {
+        return String.format(Locale.ROOT, "parts/f%05d/t%03d-c%03d-s%06d.none", file.index(), tensorIndex, config, first);
     }
 
     /** The key of the unit's tensor under its configuration: what split units of one tensor share. */

@@ -74,8 +74,9 @@ final class UnitRunner {
      * @param groupBytes float32 bytes of one slice group, or 0 for the default (64 MiB or a twelfth of
      *                   the executor heap shared by its concurrent tasks)
      * @param slotsPerJvm tasks that run at once in one executor JVM
+     * @param parts      whether units also keep their quantized slices for {@code --compress} ({@link UnitPart})
      */
-    record Context(String out, long groupBytes, int slotsPerJvm) implements Serializable {
+    record Context(String out, long groupBytes, int slotsPerJvm, boolean parts) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
 
@@ -113,19 +114,25 @@ final class UnitRunner {
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + attemptId + "-" + attempt + ".tmp");
         long t0 = System.nanoTime();
         String reason = null;
-        // a killed attempt leaves its temporary file: the driver clears those before and after the compute job
-        try (BufferedWriter w = writer(tmp)) {
-            try {
-                List<QuantizerConfig> configs = Configs.cached(out.resolve(Configs.FILE));
-                compute(u, configs.get(u.config()), groupBytes(ctx, cpus), cpus, w, attempt);
-            } catch (BadInputException | IllegalArgumentException | IOException | UncheckedIOException e) {
-                reason = reasonOf(e);
-            }
-        }
-        if (reason != null) {
-            // bad input: the unit's record says why; the rows written before it are dropped
+        // a killed attempt leaves its temporary files: the driver clears those before and after the compute job
+        try (UnitPart part = ctx.parts() ? new UnitPart(out, u, attemptId + "-" + attempt) : null) {
             try (BufferedWriter w = writer(tmp)) {
-                writeHeader(w, u, reason);
+                try {
+                    List<QuantizerConfig> configs = Configs.cached(out.resolve(Configs.FILE));
+                    compute(u, configs.get(u.config()), groupBytes(ctx, cpus), cpus, w, part, attempt);
+                } catch (BadInputException | IllegalArgumentException | IOException | UncheckedIOException e) {
+                    reason = reasonOf(e);
+                }
+            }
+            if (reason != null) {
+                // bad input: the unit's record says why; the rows written before it are dropped
+                try (BufferedWriter w = writer(tmp)) {
+                    writeHeader(w, u, reason);
+                }
+            }
+            if (part != null) {
+                // the part (or why there is none) before the rows: a unit with rows has its part
+                part.finish(reason);
             }
         }
         commit(tmp, target);
@@ -145,8 +152,8 @@ final class UnitRunner {
         return Math.max(1, Math.min(SliceGroups.DEFAULT_BUDGET_BYTES, share));
     }
 
-    private static void compute(Unit u, QuantizerConfig config, long groupBytes, int cpus, BufferedWriter w, int attempt)
-            throws IOException {
+    private static void compute(Unit u, QuantizerConfig config, long groupBytes, int cpus, BufferedWriter w, UnitPart part,
+                                int attempt) throws IOException {
         Path path = Path.of(u.file().path());
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
         if (attrs.size() != u.file().size() || attrs.lastModifiedTime().toMillis() != u.file().mtime()) {
@@ -161,12 +168,12 @@ final class UnitRunner {
                 throw new BadInputException(u.file().name() + ": tensor '" + u.tensor() + "' is " + shape + ", planned as "
                         + Arrays.toString(u.shape()) + " (the file changed)");
             }
-            run(u, t, config, pipeline(config, cpus).quantizer(), groupBytes, cpus, w, attempt);
+            run(u, t, config, pipeline(config, cpus).quantizer(), groupBytes, cpus, w, part, attempt);
         }
     }
 
     private static void run(Unit u, TensorSource t, QuantizerConfig config, Quantizer q, long groupBytes, int cpus,
-                            BufferedWriter w, int attempt) throws IOException {
+                            BufferedWriter w, UnitPart keep, int attempt) throws IOException {
         KvShape shape = t.shape();
         int S = shape.tokens(), D = shape.headDim(), H = shape.heads(), sliceSize = S * D;
         KvShape part = new KvShape(1, u.count(), S, D);
@@ -198,6 +205,9 @@ final class UnitRunner {
             long c = System.nanoTime();
             qNanos += b - a;
             dqNanos += c - b;
+            if (keep != null) {
+                keep.group(config, qp, rel, recon, shape, first, count);
+            }
             budget = budget == null ? qp.budget() : budget.plus(qp.budget());
             int[] groupIters = dev.qvg.cli.eval.Evaluator.sliceMajor(qp.kmeansIterations());
             iters = concat(iters, groupIters);
@@ -292,7 +302,7 @@ final class UnitRunner {
     }
 
     /** fsync, then an atomic rename over any earlier attempt's file. */
-    private static void commit(Path tmp, Path target) throws IOException {
+    static void commit(Path tmp, Path target) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
                 java.nio.file.StandardOpenOption.WRITE)) {
             ch.force(true);

@@ -35,7 +35,12 @@ class SweepCommandTest {
             // the methods' knobs are options of the sweep too, refused for methods without them
             {"--input", "x", "--out", "y", "--method", "rtn", "--kivi-group", "16"},
             {"--input", "x", "--out", "y", "--method", "kivi", "--kivi-group", "many"},
-            {"--input", "x", "--out", "y", "--k-bits", "4"}}) {
+            {"--input", "x", "--out", "y", "--k-bits", "4"},
+            // tuning: one target, a valid one, and search options only with a target
+            {"--input", "x", "--out", "y", "--tune-snr-db", "20", "--tune-rel-l2", "0.1"},
+            {"--input", "x", "--out", "y", "--tune-rel-l2", "2"},
+            {"--input", "x", "--out", "y", "--tune-snr-db", "20", "--tune-clusters", "0"},
+            {"--input", "x", "--out", "y", "--tune-bits", "2,4"}}) {
             SweepFixture.Run r = sweep(a);
             assertEquals(2, r.code(), String.join(" ", a) + ": " + r.err());
             assertTrue(r.err().startsWith("qvg sweep: ") && r.err().strip().endsWith("(see 'qvg sweep --help')"), r.err());
@@ -52,6 +57,11 @@ class SweepCommandTest {
         SweepFixture.Run empty = sweep(args(QUICK, "--input", dir.resolve("empty").toString(), "--out", dir.resolve("o").toString()));
         assertEquals(1, empty.code());
         assertTrue(empty.err().contains("no .safetensors or .npy file in the folder"), empty.err());
+        SweepFixture.Run config = sweep(args(QUICK, "--input", dir.toString(), "--out", dir.resolve("o").toString(),
+                "--config", dir.resolve("no-tuned.json").toString()));
+        assertEquals(1, config.code());
+        assertTrue(config.err().startsWith("qvg sweep: " + dir.resolve("no-tuned.json") + ": cannot read the config file"),
+                config.err());
         SweepFixture.Run glob = sweep(args(QUICK, "--input", dir + "/*/*.npy", "--out", dir.resolve("o").toString()));
         assertEquals(1, glob.code());
         assertTrue(glob.err().contains("the pattern matches no file"), glob.err());
