@@ -276,6 +276,9 @@ class PythonPackageTest {
                     + " numpy arrays (bfloat16 as exact float32)", out.strip());
             System.out.println("PythonPackageTest: PyTorch is not installed for " + PYTHON + "; to_torch's refusal was"
                     + " checked, its tensors were not");
+            // the README's claim (torch.bfloat16, Java's bits) must have run in CI, where .ci/run installs it
+            dev.qvg.testing.Claims.require(!dev.qvg.testing.Claims.inCi(), "PyTorch for " + PYTHON,
+                    "to_torch's tensors are a claim: .ci/run installs Debian's python3-torch");
         } else {
             assertTrue(out.contains("dtype torch.bfloat16\nbits True\nf32 torch.float32 True\ntorch rounds alike True\n"
                     + "plain torch.bfloat16 True"), out);
