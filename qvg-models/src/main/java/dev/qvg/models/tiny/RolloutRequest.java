@@ -49,18 +49,22 @@ public record RolloutRequest(TinyModelConfig model, int frames, QuantizerConfig 
     /**
      * The quantizer settings rollouts default to for {@code method}: the published INT2 config but
      * with 16 clusters (the tiny model's spans hold hundreds of tokens, not tens of thousands, so
-     * 256 centroids would cost more bits than the codes) and no KIVI residual window inside a span
+     * 256 centroids would cost more bits than the codes) and no window of recent BF16 tokens inside a span
      * (the cache's {@code keepRecentChunks} is the recent window).
      */
     public static QuantizerConfig tinyQuantizer(String method) {
         QuantizerConfig c = QuantizerConfig.builder().method(method).clusters(16).build();
-        // a method with a recent-token window of its own gets none: the cache keeps recent chunks
-        var window = dev.qvg.api.registry.Methods.knob(dev.qvg.api.registry.Methods.of(c), RECENT_WINDOW_KNOB);
-        return window == null ? c : c.withParam(RECENT_WINDOW_KNOB, "0");
+        // a method's window of newest tokens in BF16 is switched off: the cache keeps recent chunks
+        for (var knob : dev.qvg.api.registry.Methods.of(c).knobs()) {
+            if (knob.flag().equals(RECENT_WINDOW_FLAG) && !knob.canonical(knob.defaultValue()).equals(knob.canonical("0"))) {
+                c = c.withParam(knob.key(), "0");
+            }
+        }
+        return c;
     }
 
-    /** The params key of a method's own window of newest tokens kept in bf16 (KIVI's residual length). */
-    private static final String RECENT_WINDOW_KNOB = "kivi_residual_tokens";
+    /** The option every built-in method's recent-token window answers to (HF's and KIVI's residual_length). */
+    private static final String RECENT_WINDOW_FLAG = "--recent-tokens";
 
     /** 64 frames of the tiny model with PRQ on the CPU backend, reference policy, no comparison. */
     public static RolloutRequest defaults() {
