@@ -240,17 +240,7 @@ final class Tuning {
     private static ObjectNode row(TuneUnit u, TuneResult r, double secs) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("schema_version", TunedConfigFile.SCHEMA_VERSION);
-        o.put("file", u.file().name());
-        if (u.prompt() == null) {
-            o.putNull("prompt");
-        } else {
-            o.put("prompt", u.prompt());
-        }
-        if (u.layer() == null) {
-            o.putNull("layer");
-        } else {
-            o.put("layer", u.layer());
-        }
+        UnitRunner.placeFields(o, u.file().name(), u.prompt(), u.layer());
         o.put("tensor", u.tensor());
         o.put("role", u.role());
         var shape = o.putArray("shape");

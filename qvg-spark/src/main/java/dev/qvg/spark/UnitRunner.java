@@ -264,16 +264,21 @@ final class UnitRunner {
 
     /** The fields that place a row in the study: file, prompt, layer. */
     static void placeFields(ObjectNode o, Unit u) {
-        o.put("file", u.file().name());
-        if (u.prompt() == null) {
+        placeFields(o, u.file().name(), u.prompt(), u.layer());
+    }
+
+    /** The placing fields of a row of file {@code file}: its prompt and layer may be unknown (null). */
+    static void placeFields(ObjectNode o, String file, String prompt, Integer layer) {
+        o.put("file", file);
+        if (prompt == null) {
             o.putNull("prompt");
         } else {
-            o.put("prompt", u.prompt());
+            o.put("prompt", prompt);
         }
-        if (u.layer() == null) {
+        if (layer == null) {
             o.putNull("layer");
         } else {
-            o.put("layer", u.layer());
+            o.put("layer", layer);
         }
     }
 
