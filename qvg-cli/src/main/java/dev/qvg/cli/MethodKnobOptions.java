@@ -27,6 +27,16 @@ final class MethodKnobOptions {
 
     /** Adds one option per distinct knob flag of the methods on the class path. */
     static void addTo(CommandSpec spec) {
+        addTo(spec, false);
+    }
+
+    /**
+     * As {@link #addTo(CommandSpec)}; with {@code storageOnly} (for {@code qvg plan}, which counts
+     * bytes) only the knobs that can change a method's storage are offered: a knob whose other
+     * value leaves the method's budget formula unchanged on probe shapes (a clipping percentile, a
+     * warm start, a rotation seed) is left out. A knob of a method without a formula is kept.
+     */
+    static void addTo(CommandSpec spec, boolean storageOnly) {
         Map<String, List<String>> owners = new TreeMap<>();
         Map<String, Knob> first = new LinkedHashMap<>();
         Map<String, java.util.Set<String>> aliases = new TreeMap<>();
@@ -34,6 +44,9 @@ final class MethodKnobOptions {
             for (Knob k : p.knobs()) {
                 if (spec.findOption(k.flag()) != null && !first.containsKey(k.flag())) {
                     continue; // a built-in option of the command wins: the method's knob is not offered here
+                }
+                if (storageOnly && !changesStorage(p, k)) {
+                    continue;
                 }
                 owners.computeIfAbsent(k.flag(), f -> new ArrayList<>()).add(p.name());
                 first.putIfAbsent(k.flag(), k);
@@ -64,6 +77,61 @@ final class MethodKnobOptions {
     static boolean isKnob(String flag) {
         return Qvg.quantizers().list().stream().anyMatch(p -> p.knobs().stream()
                 .anyMatch(k -> k.flag().equals(flag) || k.aliases().contains(flag)));
+    }
+
+    /** Whether another value of {@code k} can change {@code p}'s budget (true when it cannot be told). */
+    static boolean changesStorage(QuantizerProvider p, Knob k) {
+        String other = otherValue(k);
+        if (other == null) {
+            return true;
+        }
+        try {
+            dev.qvg.api.config.QuantizerConfig base = p.canonical(
+                    dev.qvg.api.config.QuantizerConfig.builder().method(p.name()).build());
+            dev.qvg.api.config.QuantizerConfig changed = p.canonical(base.withParam(k.key(), other));
+            for (dev.qvg.api.tensor.KvShape probe : new dev.qvg.api.tensor.KvShape[] {
+                new dev.qvg.api.tensor.KvShape(1, 2, 4096, 128), new dev.qvg.api.tensor.KvShape(1, 1, 1000, 64)}) {
+                for (dev.qvg.api.tensor.KvRole role : dev.qvg.api.tensor.KvRole.values()) {
+                    var a = p.budget(base, probe, role);
+                    var b = p.budget(changed, probe, role);
+                    if (a.isEmpty() || b.isEmpty() || !a.get().equals(b.get())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // a value the probe shapes cannot take (a group size, say): shape-dependent, so storage
+        }
+    }
+
+    /** A valid value of {@code k} other than its default, or null when none is easy to name. */
+    private static String otherValue(Knob k) {
+        try {
+            switch (k.type()) {
+                case BOOL:
+                    return Boolean.toString(!Boolean.parseBoolean(k.defaultValue()));
+                case INT: {
+                    long d = Long.parseLong(k.defaultValue().trim());
+                    String up = Long.toString(d + 1);
+                    try {
+                        return k.canonical(up);
+                    } catch (IllegalArgumentException e) {
+                        return k.canonical(Long.toString(d - 1));
+                    }
+                }
+                case REAL: {
+                    double d = Double.parseDouble(k.defaultValue());
+                    double o = Double.isNaN(k.max()) ? d + 1 : (d + k.max()) / 2;
+                    return o == d ? k.canonical(Double.toString(Double.isNaN(k.min()) ? d - 1 : (d + k.min()) / 2))
+                            : k.canonical(Double.toString(o));
+                }
+                default:
+                    return null;
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The knob flags given on the command line, with their values. */

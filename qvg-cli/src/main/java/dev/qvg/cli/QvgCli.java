@@ -77,9 +77,11 @@ public final class QvgCli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        for (String name : new String[] {"eval", "compress", "plan", "tune", "rollout"}) {
+        for (String name : new String[] {"eval", "compress", "tune", "rollout"}) {
             MethodKnobOptions.addTo(cl.getSubcommands().get(name).getCommandSpec());
         }
+        // plan counts bytes: only the knobs that can change them
+        MethodKnobOptions.addTo(cl.getSubcommands().get("plan").getCommandSpec(), true);
         // plan counts storage: k-means run settings change the time, never the bytes, so plan does not offer them
         var plan = cl.getSubcommands().get("plan").getCommandSpec();
         for (String runOnly : new String[] {"--iters", "--tol", "--init", "--seed"}) {
