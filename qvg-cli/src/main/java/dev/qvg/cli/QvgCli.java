@@ -1,5 +1,6 @@
 package dev.qvg.cli;
 
+import dev.qvg.cli.util.FirstLine;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
 import java.io.IOException;
@@ -122,21 +123,12 @@ public final class QvgCli {
         } else {
             msg = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
         }
-        return firstLine(msg);
+        return FirstLine.of(msg);
     }
 
     /** Exceptions that mean a defect in qvg rather than in what the user gave it. */
     private static boolean isBug(Throwable ex) {
         return ex instanceof NullPointerException || ex instanceof ClassCastException
                 || ex instanceof IndexOutOfBoundsException || ex instanceof ArithmeticException;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 }

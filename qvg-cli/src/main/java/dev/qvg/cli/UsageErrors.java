@@ -1,5 +1,6 @@
 package dev.qvg.cli;
 
+import dev.qvg.cli.util.FirstLine;
 import dev.qvg.cli.util.ExitCodes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class UsageErrors {
     public static String line(ParameterException ex) {
         CommandLine c = ex.getCommandLine();
         String name = c.getCommandSpec().qualifiedName();
-        String problem = firstLine(ex.getMessage());
+        String problem = FirstLine.of(ex.getMessage());
         List<String> suggestions = List.of();
         // picocli reports a missing required option before an unknown one: "--ouptut x" would say
         // "--output is missing"; the mistyped option is the error to show
@@ -154,14 +155,5 @@ public final class UsageErrors {
             }
         }
         return d[a.length()][b.length()];
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 }

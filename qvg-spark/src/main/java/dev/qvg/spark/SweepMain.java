@@ -1,5 +1,6 @@
 package dev.qvg.spark;
 
+import dev.qvg.cli.util.FirstLine;
 import dev.qvg.cli.util.BadInputException;
 import dev.qvg.cli.util.ExitCodes;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class SweepMain {
         cl.setErr(e);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
-            e.println("qvg sweep: " + firstLine(ex.getMessage()) + " (see 'qvg sweep --help')");
+            e.println("qvg sweep: " + FirstLine.of(ex.getMessage()) + " (see 'qvg sweep --help')");
             if (command.verbose) {
                 ex.printStackTrace(e);
             }
@@ -75,9 +76,9 @@ public final class SweepMain {
         }
         if (t instanceof BadInputException || t instanceof IllegalArgumentException || t instanceof IOException
                 || t.getClass().getName().startsWith("dev.qvg.")) {
-            return firstLine(t.getMessage());
+            return FirstLine.of(t.getMessage());
         }
-        return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage());
+        return t.getClass().getSimpleName() + ": " + FirstLine.of(t.getMessage());
     }
 
     /** Failures that are about what the user gave (a file, a folder, a setting), not a defect or a crash. */
@@ -87,14 +88,5 @@ public final class SweepMain {
             t = t.getCause();
         }
         return t instanceof BadInputException || t instanceof IOException || t instanceof IllegalArgumentException;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 }

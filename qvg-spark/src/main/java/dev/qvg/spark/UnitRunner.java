@@ -1,5 +1,6 @@
 package dev.qvg.spark;
 
+import dev.qvg.cli.util.FirstLine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qvg.api.config.QuantizerConfig;
 import dev.qvg.api.metrics.ErrorAccumulator;
@@ -322,11 +323,8 @@ final class UnitRunner {
                 && t.getCause() != t) {
             t = t.getCause();
         }
-        String m = t instanceof java.nio.file.NoSuchFileException n ? "no such file: " + n.getFile()
-                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        m = m.strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl).strip();
+        return FirstLine.of(t instanceof java.nio.file.NoSuchFileException n ? "no such file: " + n.getFile()
+                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
     }
 
     private static int[] concat(int[] a, int[] b) {
