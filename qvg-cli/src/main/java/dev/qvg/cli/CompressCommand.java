@@ -138,21 +138,8 @@ public final class CompressCommand implements Callable<Integer> {
      * would set part of it too is a conflict (which one should win is not for us to guess).
      */
     private void refuseOptionsBesideConfig() {
-        var pr = spec.commandLine().getParseResult();
-        for (var o : spec.options()) {
-            String name = o.longestName();
-            boolean setsConfig = quantOption(name) || name.equals("--method") || name.equals("--bits")
-                    || name.equals("--stages") || MethodKnobOptions.isKnob(name);
-            if (setsConfig && pr.hasMatchedOption(name) && !name.equals("--backend")) {
-                throw new ParameterException(spec.commandLine(), name + ": conflicts with --config, whose file sets each"
-                        + " tensor's configuration; drop one of them");
-            }
-        }
-    }
-
-    /** Whether {@code name} is one of the shared quantizer options ({@link QuantOptions}). */
-    private static boolean quantOption(String name) {
-        return QuantOptions.declaredHere(name) && !name.equals(SettingGuards.OVERRIDE);
+        QuantOptions.refuseConfigOptions(spec, "--config, whose file sets each tensor's configuration",
+                java.util.Set.of("--backend"));
     }
 
     /**

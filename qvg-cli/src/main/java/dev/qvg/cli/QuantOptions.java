@@ -215,16 +215,8 @@ public final class QuantOptions {
      */
     private List<QuantizerConfig> fromPresets(CommandSpec spec) {
         ParseResult pr = spec.commandLine().getParseResult();
-        for (var o : spec.options()) {
-            String name = o.longestName();
-            boolean setsConfig = name.equals("--method") || name.equals("--bits") || name.equals("--stages")
-                    || MethodKnobOptions.isKnob(name) || (declaredHere(name) && !name.equals("--backend")
-                    && !name.equals("--seed") && !name.equals("--preset") && !name.equals(SettingGuards.OVERRIDE));
-            if (setsConfig && pr != null && pr.hasMatchedOption(name)) {
-                throw new ParameterException(spec.commandLine(), name + ": conflicts with --preset "
-                        + String.join(",", presets) + ", which sets the configuration; drop one of them");
-            }
-        }
+        refuseConfigOptions(spec, "--preset " + String.join(",", presets) + ", which sets the configuration",
+                java.util.Set.of("--backend", "--seed", "--preset"));
         Map<String, Preset> known;
         try {
             known = Methods.presets();
@@ -250,6 +242,24 @@ public final class QuantOptions {
             out.add(Methods.of(c).canonical(c));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Refuses every option given that would set part of a configuration (the method, bits, stages,
+     * a shared quantizer option or a method's knob) when {@code beside} already sets it whole,
+     * except those {@code allowed}: which one should win is not for us to guess.
+     */
+    static void refuseConfigOptions(CommandSpec spec, String beside, java.util.Set<String> allowed) {
+        ParseResult pr = spec.commandLine().getParseResult();
+        for (var o : spec.options()) {
+            String name = o.longestName();
+            boolean setsConfig = name.equals("--method") || name.equals("--bits") || name.equals("--stages")
+                    || MethodKnobOptions.isKnob(name) || (declaredHere(name) && !name.equals(SettingGuards.OVERRIDE));
+            if (setsConfig && !allowed.contains(name) && pr != null && pr.hasMatchedOption(name)) {
+                throw new ParameterException(spec.commandLine(), name + ": conflicts with " + beside
+                        + "; drop one of them");
+            }
+        }
     }
 
     /** Whether {@code name} is one of this class's options. */

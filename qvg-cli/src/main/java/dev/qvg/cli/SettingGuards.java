@@ -56,6 +56,7 @@ final class SettingGuards {
                         + " has far more tokens than heads: if the file is [B, S, H, D], pass --layout bshd",
                         t.name(), s.heads(), s.tokens()));
             }
+            double absMax = Double.NaN; // read once per tensor, only when some configuration has FP8 scales
             for (QuantizerConfig c : configsFor.apply(t)) {
                 if (c == null || !Qvg.quantizers().contains(c.method())) {
                     continue;
@@ -68,7 +69,10 @@ final class SettingGuards {
                 keptWhole(t, c, p).filter(w -> warned.add(w)).ifPresent(warn::println);
                 if (c.quant().scalePrecision() == ScalePrecision.FP8_E4M3 && warned.add("fp8 " + t.name() + " "
                         + c.quant().bits())) {
-                    fp8Range(t, c).ifPresent(warn::println);
+                    if (Double.isNaN(absMax)) {
+                        absMax = absMax(t);
+                    }
+                    fp8Range(t.name(), absMax, c).ifPresent(warn::println);
                 }
             }
         }
@@ -118,9 +122,27 @@ final class SettingGuards {
     /**
      * A warning when the tensor's block scales (largest |x| of a block over the largest code) fall
      * outside what FP8 E4M3 holds: above its largest finite value they saturate, below its
-     * smallest subnormal they become zero. Reads the tensor once (only for FP8 scales).
+     * smallest subnormal they become zero; {@code max} is the tensor's largest |x|.
      */
-    private static Optional<String> fp8Range(TensorSource t, QuantizerConfig c) throws IOException {
+    private static Optional<String> fp8Range(String name, double max, QuantizerConfig c) {
+        int bits = c.quant().bits();
+        double qmax = c.quant().symmetric() ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+        double scale = max / Math.max(1, qmax);
+        if (max > 0 && scale > Fp8E4M3.MAX) {
+            return Optional.of(String.format(Locale.ROOT, "warning: '%s' reaches |x| = %.3g: its FP8 scales (up to %.3g)"
+                    + " saturate above %.0f and the error explodes; use --scale bf16", name, max, scale,
+                    Fp8E4M3.MAX));
+        }
+        if (max > 0 && scale < FP8_MIN_SUBNORMAL) {
+            return Optional.of(String.format(Locale.ROOT, "warning: '%s' has |x| at most %.3g: its FP8 scales (at most"
+                    + " %.3g) are below FP8's smallest value %.3g and become zero; use --scale bf16", name, max,
+                    scale, FP8_MIN_SUBNORMAL));
+        }
+        return Optional.empty();
+    }
+
+    /** The tensor's largest |x|, read a slice at a time. */
+    private static double absMax(TensorSource t) throws IOException {
         KvShape s = t.shape();
         double max = 0;
         float[] slice = new float[s.sliceSize()];
@@ -130,19 +152,6 @@ final class SettingGuards {
                 max = Math.max(max, Math.abs(v));
             }
         }
-        int bits = c.quant().bits();
-        double qmax = c.quant().symmetric() ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
-        double scale = max / Math.max(1, qmax);
-        if (max > 0 && scale > Fp8E4M3.MAX) {
-            return Optional.of(String.format(Locale.ROOT, "warning: '%s' reaches |x| = %.3g: its FP8 scales (up to %.3g)"
-                    + " saturate above %.0f and the error explodes; use --scale bf16", t.name(), max, scale,
-                    Fp8E4M3.MAX));
-        }
-        if (max > 0 && scale < FP8_MIN_SUBNORMAL) {
-            return Optional.of(String.format(Locale.ROOT, "warning: '%s' has |x| at most %.3g: its FP8 scales (at most"
-                    + " %.3g) are below FP8's smallest value %.3g and become zero; use --scale bf16", t.name(), max,
-                    scale, FP8_MIN_SUBNORMAL));
-        }
-        return Optional.empty();
+        return max;
     }
 }
