@@ -56,15 +56,15 @@ public final class TuneCommand implements Callable<Integer> {
 
     @Option(names = "--search-bits", paramLabel = "N", split = ",",
             description = "Code bits to try (default: ${DEFAULT-VALUE}).")
-    List<Integer> searchBits = new ArrayList<>(List.of(2, 3, 4, 8));
+    List<Integer> searchBits = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_BITS);
 
     @Option(names = "--search-stages", paramLabel = "S", split = ",",
             description = "Smoothing stages to try, 0 = none, for methods whose stage count is a setting (default: ${DEFAULT-VALUE}).")
-    List<Integer> searchStages = new ArrayList<>(List.of(0, 1, 2));
+    List<Integer> searchStages = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_STAGES);
 
     @Option(names = "--search-clusters", paramLabel = "K", split = ",",
             description = "Clusters per stage to try (default: ${DEFAULT-VALUE}).")
-    List<Integer> searchClusters = new ArrayList<>(List.of(64, 128, 256));
+    List<Integer> searchClusters = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_CLUSTERS);
 
     @Mixin
     QuantOptions quant = new QuantOptions();

@@ -114,15 +114,15 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--tune-bits", split = ",", paramLabel = "N",
             description = "Code bits tuning tries, as qvg tune's --search-bits (default: ${DEFAULT-VALUE}).")
-    List<Integer> tuneBits = new ArrayList<>(List.of(2, 3, 4, 8));
+    List<Integer> tuneBits = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_BITS);
 
     @Option(names = "--tune-stages", split = ",", paramLabel = "S",
             description = "Stages tuning tries, as qvg tune's --search-stages (default: ${DEFAULT-VALUE}).")
-    List<Integer> tuneStages = new ArrayList<>(List.of(0, 1, 2));
+    List<Integer> tuneStages = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_STAGES);
 
     @Option(names = "--tune-clusters", split = ",", paramLabel = "K",
             description = "Clusters per stage tuning tries, as qvg tune's --search-clusters (default: ${DEFAULT-VALUE}).")
-    List<Integer> tuneClusters = new ArrayList<>(List.of(64, 128, 256));
+    List<Integer> tuneClusters = new ArrayList<>(dev.qvg.tools.tune.SearchSpace.DEFAULT_CLUSTERS);
 
     @Option(names = "--slices-per-task", paramLabel = "N",
             description = "(batch, head) slices of a tensor per Spark task (default: 0, every slice: one task per tensor and"

@@ -20,6 +20,11 @@ import java.util.List;
  */
 public record SearchSpace(QuantizerConfig base, List<Integer> bits, List<Integer> stages, List<Integer> clusters) {
 
+    /** The default search: what {@code qvg tune} and {@code qvg sweep --tune-*} try unless told otherwise. */
+    public static final List<Integer> DEFAULT_BITS = List.of(2, 3, 4, 8);
+    public static final List<Integer> DEFAULT_STAGES = List.of(0, 1, 2);
+    public static final List<Integer> DEFAULT_CLUSTERS = List.of(64, 128, 256);
+
     public SearchSpace {
         if (base == null) {
             throw new IllegalArgumentException("base: must not be null");
@@ -51,7 +56,7 @@ public record SearchSpace(QuantizerConfig base, List<Integer> bits, List<Integer
 
     /** Bits 2, 3, 4, 8; 0 to 2 stages; 64, 128 or 256 clusters; the published config otherwise. */
     public static SearchSpace defaults(QuantizerConfig base) {
-        return new SearchSpace(base, List.of(2, 3, 4, 8), List.of(0, 1, 2), List.of(64, 128, 256));
+        return new SearchSpace(base, DEFAULT_BITS, DEFAULT_STAGES, DEFAULT_CLUSTERS);
     }
 
     /** Every distinct candidate configuration. */
