@@ -38,11 +38,6 @@ final class KiviQuantizer extends AbstractKvQuantizer {
         super(KiviQuantizerProvider.NAME, config, context);
     }
 
-    /** Asymmetric, group size G, the config's bits and scale precision (the canonical config's own). */
-    BlockQuantConfig kiviQuant() {
-        return config.quant();
-    }
-
     private int residualTokens() {
         return KiviQuantizerProvider.RESIDUAL_TOKENS.intValue(config);
     }
@@ -62,7 +57,7 @@ final class KiviQuantizer extends AbstractKvQuantizer {
                                  java.util.List<dev.qvg.api.quant.ClusterStage> warmStart) {
         int n = shape.slices(), S = shape.tokens(), D = shape.headDim();
         int Sq = quantizedTokens(S, role);
-        BlockQuantConfig q = kiviQuant();
+        BlockQuantConfig q = config.quant(); // canonical: asymmetric, block = group G
         PackedBlocks blocks = null;
         Orientation orientation = role == KvRole.KEY ? Orientation.CHANNEL_MAJOR : Orientation.TOKEN_MAJOR;
         if (Sq > 0) {

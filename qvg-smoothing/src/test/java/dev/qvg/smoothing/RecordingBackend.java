@@ -1,9 +1,7 @@
 package dev.qvg.smoothing;
 
-import dev.qvg.api.config.BlockQuantConfig;
-import dev.qvg.api.quant.PackedBlocks;
 import dev.qvg.api.reference.ReferenceBackend;
-import dev.qvg.api.spi.Backend;
+import dev.qvg.api.spi.FilterBackend;
 import dev.qvg.api.tensor.SliceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +10,13 @@ import java.util.List;
  * The reference backend, recording per slice how often it was assigned and the k-means
  * objective after every centroid update, so tests can watch the iterations.
  */
-final class RecordingBackend implements Backend {
-
-    private final Backend delegate = new ReferenceBackend();
+final class RecordingBackend extends FilterBackend {
     final List<List<Double>> objectives = new ArrayList<>();
     int[] assignCalls;
+
+    RecordingBackend() {
+        super(new ReferenceBackend());
+    }
 
     @Override
     public String name() {
@@ -37,38 +37,18 @@ final class RecordingBackend implements Backend {
                 assignCalls[i]++;
             }
         }
-        delegate.assign(batch, points, centroids, clusters, ids, changed, active);
+        super.assign(batch, points, centroids, clusters, ids, changed, active);
     }
 
     @Override
     public void updateCentroids(SliceBatch batch, float[] points, int[] ids, int clusters, float[] centroids,
                                 boolean[] active) {
-        delegate.updateCentroids(batch, points, ids, clusters, centroids, active);
+        super.updateCentroids(batch, points, ids, clusters, centroids, active);
         double[] obj = TestData.objective(batch, points, centroids, clusters, ids);
         for (int i = 0; i < batch.slices(); i++) {
             if (active == null || active[i]) {
                 objectives.get(i).add(obj[i]);
             }
         }
-    }
-
-    @Override
-    public void subtractCentroids(SliceBatch batch, float[] points, int[] ids, float[] centroids, int clusters) {
-        delegate.subtractCentroids(batch, points, ids, centroids, clusters);
-    }
-
-    @Override
-    public void accumulateCentroids(SliceBatch batch, float[] out, int[] ids, float[] centroids, int clusters) {
-        delegate.accumulateCentroids(batch, out, ids, centroids, clusters);
-    }
-
-    @Override
-    public PackedBlocks quantizePack(float[] x, int rows, int cols, BlockQuantConfig config) {
-        return delegate.quantizePack(x, rows, cols, config);
-    }
-
-    @Override
-    public void unpackDequant(PackedBlocks blocks, float[] out) {
-        delegate.unpackDequant(blocks, out);
     }
 }

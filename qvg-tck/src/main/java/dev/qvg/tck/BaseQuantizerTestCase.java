@@ -201,10 +201,10 @@ public abstract class BaseQuantizerTestCase extends KitTestCase {
 
     /** {@code p}'s quantizer for {@code c} on the config's registered parts; closing it closes the backend. */
     private static Quantizer create(QuantizerProvider p, QuantizerConfig c) {
-        var backend = Qvg.backends().getAvailable(c.backend()).create();
+        QuantizerContext context = QuantizerContext.fromRegistry(c);
+        var backend = context.backend();
         try {
-            Quantizer q = p.create(c, new QuantizerContext(backend, Qvg.clusterers().getAvailable(c.clusterer()).create(),
-                    Qvg.smoothers().getAvailable(c.smoother()).create(), Qvg.residuals().getAvailable(c.residual()).create()));
+            Quantizer q = p.create(c, context);
             return new Quantizer() {
                 @Override
                 public QuantizerConfig config() {

@@ -77,4 +77,12 @@ class ProviderRegistryTest {
                 () -> QuantizerConfig.builder().method("m").backend("my backend").build());
         assertTrue(e.getMessage().startsWith("backend: invalid provider name"), e.getMessage());
     }
+
+    @Test
+    void aContextFromTheRegistryNamesAMissingPartBeforeMakingABackend() {
+        QuantizerConfig cfg = dev.qvg.api.config.ConfigTest.named().build(); // clusterer "c": none on this class path
+        ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class,
+                () -> dev.qvg.api.spi.QuantizerContext.fromRegistry(cfg));
+        assertTrue(e.getMessage().contains("clusterer") && e.getMessage().contains("'c'"), e.getMessage());
+    }
 }

@@ -50,12 +50,10 @@ public interface SpanQuantizer {
     static SpanQuantizer reseeding(QuantizerConfig config) {
         Objects.requireNonNull(config, "config");
         Qvg.quantizers().getAvailable(config.method());
-        var clusterer = Qvg.clusterers().getAvailable(config.clusterer());
-        var smoother = Qvg.smoothers().getAvailable(config.smoother());
-        var residual = Qvg.residuals().getAvailable(config.residual());
-        Backend backend = Qvg.backends().getAvailable(config.backend()).create();
+        QuantizerContext context = QuantizerContext.fromRegistry(config);
+        Backend backend = context.backend();
         try {
-            return reseeding(config, new QuantizerContext(backend, clusterer.create(), smoother.create(), residual.create()));
+            return reseeding(config, context);
         } catch (RuntimeException | Error e) {
             try {
                 backend.close();
