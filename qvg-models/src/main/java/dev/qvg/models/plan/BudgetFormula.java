@@ -30,9 +30,18 @@ public final class BudgetFormula implements BudgetSource {
 
     /** Whether {@code method} is on the class path and publishes its budget formula. */
     public static boolean supports(QuantizerConfig config) {
-        return dev.qvg.api.registry.Qvg.quantizers().contains(config.method())
-                && Methods.of(config).budget(config, new KvShape(1, 1, 64, 64), KvRole.KEY).isPresent();
+        if (!dev.qvg.api.registry.Qvg.quantizers().contains(config.method())) {
+            return false;
+        }
+        try {
+            return Methods.of(config).budget(config, PROBE, KvRole.KEY).isPresent();
+        } catch (IllegalArgumentException e) {
+            return true; // the formula ran and refused the probe's shape: the model's own shape decides
+        }
     }
+
+    /** A shape to ask a method whether it has a formula at all. */
+    private static final KvShape PROBE = new KvShape(1, 1, 64, 64);
 
     @Override
     public QuantizerConfig config() {

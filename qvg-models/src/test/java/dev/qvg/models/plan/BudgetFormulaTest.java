@@ -63,4 +63,13 @@ class BudgetFormulaTest {
                 () -> new BudgetFormula(QuantizerConfig.builder().method("mystery").build()));
         assertEquals(true, e.getMessage().contains("mystery"));
     }
+
+    @Test
+    void aBlockLargerThanTheProbeShapeIsStillPlanned() {
+        // regression: supports() probes a small shape; a block size that shape cannot take is the model's to decide
+        QuantizerConfig c = QuantizerConfig.builder().method("prq").blockSize(128).build();
+        assertEquals(true, BudgetFormula.supports(c));
+        assertEquals(2 + 16.0 / 128 + 8.0 / 128 + 256 * 16.0 / 4096,
+                new BudgetFormula(c).budget(new KvShape(1, 1, 4096, 128), KvRole.KEY).bitsPerValue(), 1e-12);
+    }
 }
